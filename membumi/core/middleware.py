@@ -1,0 +1,35 @@
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+
+API_PREFIX = "/api/"
+
+
+class LoginRequiredMiddleware(DjangoLoginRequired):
+    """Deny by default. The JSON API authenticates on its own (token or session) and answers
+    401 in JSON instead of redirecting, so it is the one prefix this middleware leaves alone."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path_info.startswith(API_PREFIX):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class ContentSecurityPolicyMiddleware:
+    """A strict CSP: no inline scripts or styles anywhere in Membumi's own pages."""
+
+    POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+        "base-uri 'self'; object-src 'none'"
+    )
+    # Swagger UI (the API docs) sets inline styles on its widgets.
+    DOCS_POLICY = POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            docs = request.path_info.startswith(API_PREFIX) and request.path_info.endswith("/docs")
+            response["Content-Security-Policy"] = self.DOCS_POLICY if docs else self.POLICY
+        return response

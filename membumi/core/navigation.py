@@ -1,0 +1,35 @@
+"""The navigation each role sees. One place, so templates hold no role logic."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from membumi.accounts.enums import Role
+from membumi.accounts.queries import user_roles
+from membumi.organizations import rules as org_rules
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+def navigation_for(user, path: str) -> list[NavItem]:
+    roles = user_roles(user)
+    items: list[tuple[str, str]] = [(_("Home"), reverse("home"))]
+    if org_rules.can_browse_employees(user):
+        items.append((_("Employees"), reverse("organizations:employee_list")))
+    if org_rules.can_import_employees(user):
+        items.append((_("Import employees"), reverse("organizations:import_start")))
+    if roles.has(Role.PLATFORM_ADMIN):
+        items.append((_("Administration"), reverse("admin:index")))
+        items.append((_("Audit log"), reverse("core:audit_log")))
+    items.append((_("API"), "/api/v1/docs"))
+    home = reverse("home")
+    return [
+        NavItem(str(label), url, path == url if url == home else path.startswith(url))
+        for label, url in items
+    ]

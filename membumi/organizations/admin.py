@@ -1,0 +1,49 @@
+from django.contrib import admin
+
+from .models import Agency, Employee, ImportJob, Institution, WorkUnit
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "level", "parent"]
+    list_filter = ["kind", "level"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(WorkUnit)
+class WorkUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "agency", "parent", "depth"]
+    list_filter = ["kind", "agency"]
+    search_fields = ["name"]
+    raw_id_fields = ["parent"]
+    readonly_fields = ["path", "depth"]
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "agency"]
+    filter_horizontal = ["served_agencies"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Employee)
+class EmployeeAdmin(admin.ModelAdmin):
+    list_display = ["name", "nip", "agency", "work_unit", "position_name", "is_active"]
+    list_filter = ["agency", "employment_type", "position_type", "is_active"]
+    search_fields = ["nip", "name", "position_name"]
+    raw_id_fields = ["work_unit", "supervisor"]
+    list_select_related = ["agency", "work_unit"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    list_display = [
+        "original_name",
+        "status",
+        "created",
+        "updated",
+        "unchanged",
+        "rejected",
+        "created_at",
+    ]
+    readonly_fields = [f.name for f in ImportJob._meta.fields]
