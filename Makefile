@@ -54,3 +54,15 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var staticfiles
+
+## make messages-check: the Indonesian and English catalogues cover every string in the code
+messages-check: install
+	@tmp=$$(mktemp -d); cp -r membumi/locale $$tmp/; \
+	cd membumi && ../$(BIN)/django-admin makemessages -l id -l en --no-obsolete --no-location -v0 && cd ..; \
+	untranslated=$$(msgattrib --untranslated --no-obsolete membumi/locale/id/LC_MESSAGES/django.po | grep -c '^msgid ' || true); \
+	fuzzy=$$(msgattrib --only-fuzzy --no-obsolete membumi/locale/id/LC_MESSAGES/django.po | grep -c '^msgid ' || true); \
+	changed=$$(diff -rq -I 'POT-Creation-Date' $$tmp/locale membumi/locale | grep -c '\.po' || true); \
+	rm -rf membumi/locale && cp -r $$tmp/locale membumi/ && rm -rf $$tmp; \
+	if [ "$$untranslated" -gt 1 ] || [ "$$fuzzy" -gt 1 ] || [ "$$changed" -gt 0 ]; then \
+	  echo "Translations out of date: run 'make messages' and translate (untranslated=$$untranslated fuzzy=$$fuzzy changed=$$changed)"; exit 1; fi; \
+	echo "translations complete"

@@ -6,7 +6,11 @@
 - ``outsider`` is a participant of ``other_agency``; ``admin_user`` sees everything.
 """
 
+import os
+from pathlib import Path
+
 import pytest
+from django.core.management import call_command
 
 from membumi.accounts.enums import Role
 from membumi.testing.factories import (
@@ -106,3 +110,45 @@ def admin_user(db):
     user = UserFactory(username="admin", is_staff=True, is_superuser=True)
     RoleAssignmentFactory(user=user, role=Role.PLATFORM_ADMIN)
     return user
+
+
+# --- Real browser (Playwright driving the system Chromium) ----------------------------------
+
+CHROMIUM = os.environ.get("MEMBUMI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """A headless Chromium. Browser tests FAIL (never skip) when it cannot start."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install it (apt-get install -y chromium).")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs a loop
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, locale="id-ID")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def demo_world(transactional_db):
+    call_command("demo_world", force=True, verbosity=0)

@@ -1,0 +1,45 @@
+"""Every demo account logs in through a real Chromium and sees its own home page."""
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+DEMO_HOME = {
+    "admin": "section-platform_admin",
+    "penyelenggara": "section-organizer",
+    "widyaiswara": "section-trainer",
+    "mentor": "section-mentor",
+    "peserta": "section-participant",
+    "pimpinan": "section-agency_viewer",
+}
+
+
+def login(page, username, password="membumi-demo"):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").or_(page.get_by_label("Nama pengguna")).fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form.stack button[type=submit]").click()
+
+
+@pytest.mark.parametrize("username", list(DEMO_HOME))
+def test_demo_account_logs_in_and_sees_own_home(page, demo_world, settings, username):
+    settings.MEMBUMI_DEMO = True
+    page.goto("/")
+    assert "/accounts/login/" in page.url
+    assert page.get_by_test_id("demo-logins").is_visible()
+    login(page, username)
+    page.get_by_test_id(DEMO_HOME[username]).wait_for()
+    assert page.locator("html").get_attribute("lang") == "id"
+    other_sections = set(DEMO_HOME.values()) - {DEMO_HOME[username]}
+    if username == "mentor":
+        other_sections.discard("section-participant")  # a mentor is also an employee
+    if username == "peserta":
+        other_sections.discard("section-mentor")
+    for section in other_sections - {"section-participant", "section-mentor"}:
+        assert page.get_by_test_id(section).count() == 0, section
+
+
+def test_wrong_password_is_refused_with_message(page, demo_world):
+    login(page, "peserta", "wrong-password")
+    assert "/accounts/login/" in page.url
+    assert page.locator(".alert-error").is_visible()
