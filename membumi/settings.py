@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "membumi.core",
     "membumi.accounts",
     "membumi.organizations",
+    "membumi.problems",
+    "membumi.programs",
     "membumi.api",
     "membumi.demo",
     "django.contrib.admin",
@@ -156,6 +158,7 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "membumi.core.middleware.axes_lockout_response"  # API keeps its JSON 429
 AXES_VERBOSE = False
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
 

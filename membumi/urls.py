@@ -17,6 +17,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("employees/", include("membumi.organizations.urls")),
     path("audit/", include("membumi.core.urls")),
+    path("problems/", include("membumi.problems.urls")),
+    path("programs/", include("membumi.programs.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

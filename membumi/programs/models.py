@@ -1,0 +1,195 @@
+"""Programs answer needs; modules name the problems or needs they address; a batch (angkatan)
+is one run of a program; an enrolment puts a participant in a batch with a mentor and a coach.
+
+``Program.state``, ``Batch.state`` and ``Enrollment.state`` change only through the transition
+functions in ``services.py``, which check ``rules`` tables and write history.
+"""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .enums import BatchState, DeliveryMode, EnrollmentState, ProgramState, ProgramType
+
+
+class Program(models.Model):
+    institution = models.ForeignKey(
+        "organizations.Institution",
+        verbose_name=_("institution"),
+        on_delete=models.PROTECT,
+        related_name="programs",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    program_type = models.CharField(_("type"), max_length=20, choices=ProgramType.choices)
+    total_jp = models.PositiveIntegerField(_("total JP"), validators=[MinValueValidator(1)])
+    mode = models.CharField(_("mode"), max_length=20, choices=DeliveryMode.choices)
+    competencies = models.TextField(_("competencies"), blank=True, default="")
+    description = models.TextField(_("description"), blank=True, default="")
+    needs = models.ManyToManyField(
+        "problems.Need", verbose_name=_("needs answered"), related_name="programs", blank=True
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=12,
+        choices=ProgramState.choices,
+        default=ProgramState.DRAFT,
+        editable=False,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("program")
+        verbose_name_plural = _("programs")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Module(models.Model):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="modules")
+    title = models.CharField(_("title"), max_length=200)
+    jp = models.PositiveIntegerField(_("JP"), validators=[MinValueValidator(1)])
+    objectives = models.TextField(_("learning objectives"))
+    needs = models.ManyToManyField(
+        "problems.Need", verbose_name=_("needs addressed"), related_name="modules", blank=True
+    )
+    problems = models.ManyToManyField(
+        "problems.Problem", verbose_name=_("problems addressed"), related_name="modules", blank=True
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+        ordering = ["program", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Batch(models.Model):
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="batches")
+    name = models.CharField(_("name"), max_length=100, help_text=_("e.g. Angkatan I 2026"))
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    mode = models.CharField(_("mode"), max_length=20, choices=DeliveryMode.choices)
+    location = models.CharField(_("location"), max_length=200, blank=True, default="")
+    capacity = models.PositiveIntegerField(_("capacity"), validators=[MinValueValidator(1)])
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("trainers"),
+        related_name="batches_taught",
+        blank=True,
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=12,
+        choices=BatchState.choices,
+        default=BatchState.PLANNED,
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("batch")
+        verbose_name_plural = _("batches")
+        ordering = ["-start_date", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_date__gte=models.F("start_date")),
+                name="batch_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["program", "name"], name="batch_name_unique_per_program"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program.name} – {self.name}"
+
+
+class Enrollment(models.Model):
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="enrollments")
+    employee = models.ForeignKey(
+        "organizations.Employee",
+        verbose_name=_("participant"),
+        on_delete=models.PROTECT,
+        related_name="enrollments",
+    )
+    agency = models.ForeignKey(
+        "organizations.Agency", on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    mentor = models.ForeignKey(
+        "organizations.Employee",
+        verbose_name=_("mentor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mentored_enrollments",
+    )
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coach"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="coached_enrollments",
+    )
+    problem = models.ForeignKey(
+        "problems.Problem",
+        verbose_name=_("problem brought"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enrollments",
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=12,
+        choices=EnrollmentState.choices,
+        default=EnrollmentState.ENROLLED,
+        editable=False,
+    )
+    enrolled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["batch", "employee__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "employee"], name="enrollment_once_per_batch"),
+        ]
+        indexes = [models.Index(fields=["agency", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.employee} @ {self.batch}"
+
+
+class StateChange(models.Model):
+    """History of program, batch and enrolment transitions (who, when, from → to, note)."""
+
+    object_type = models.CharField(max_length=20)  # program | batch | enrollment
+    object_id = models.PositiveBigIntegerField()
+    from_state = models.CharField(max_length=12)
+    to_state = models.CharField(max_length=12)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.object_type}#{self.object_id}: {self.from_state} → {self.to_state}"
