@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "membumi.accounts",
     "membumi.organizations",
     "membumi.problems",
+    "membumi.needs",
     "membumi.programs",
     "membumi.api",
     "membumi.demo",

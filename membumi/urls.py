@@ -18,6 +18,7 @@ urlpatterns = [
     path("employees/", include("membumi.organizations.urls")),
     path("audit/", include("membumi.core.urls")),
     path("problems/", include("membumi.problems.urls")),
+    path("needs/", include("membumi.needs.urls")),
     path("programs/", include("membumi.programs.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ProblemsConfig(AppConfig):
     name = "membumi.problems"
-    verbose_name = _("Problem bank and needs analysis")
+    verbose_name = _("Problem bank")

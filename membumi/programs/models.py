@@ -27,7 +27,7 @@ class Program(models.Model):
     competencies = models.TextField(_("competencies"), blank=True, default="")
     description = models.TextField(_("description"), blank=True, default="")
     needs = models.ManyToManyField(
-        "problems.Need", verbose_name=_("needs answered"), related_name="programs", blank=True
+        "needs.Need", verbose_name=_("needs answered"), related_name="programs", blank=True
     )
     state = models.CharField(
         _("state"),
@@ -57,7 +57,7 @@ class Module(models.Model):
     jp = models.PositiveIntegerField(_("JP"), validators=[MinValueValidator(1)])
     objectives = models.TextField(_("learning objectives"))
     needs = models.ManyToManyField(
-        "problems.Need", verbose_name=_("needs addressed"), related_name="modules", blank=True
+        "needs.Need", verbose_name=_("needs addressed"), related_name="modules", blank=True
     )
     problems = models.ManyToManyField(
         "problems.Problem", verbose_name=_("problems addressed"), related_name="modules", blank=True
