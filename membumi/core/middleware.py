@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+from django.shortcuts import render
 
 API_PREFIX = "/api/"
 
@@ -11,6 +13,21 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path_info.startswith(API_PREFIX):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+def axes_lockout_response(request, original_response=None, credentials=None):
+    """``AXES_LOCKOUT_CALLABLE``: what a locked-out login attempt gets back.
+
+    The JSON API answers a lockout itself (429 with the usual ``{"detail", "errors"}`` body),
+    so its response is kept; pages get the HTML "locked out" page."""
+    if request.path_info.startswith(API_PREFIX) and original_response is not None:
+        return original_response
+    return render(
+        request,
+        settings.AXES_LOCKOUT_TEMPLATE,
+        {"failure_limit": settings.AXES_FAILURE_LIMIT},
+        status=settings.AXES_HTTP_RESPONSE_CODE,
+    )
 
 
 class ContentSecurityPolicyMiddleware:
