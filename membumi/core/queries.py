@@ -166,7 +166,7 @@ def admin_section(user):
             _figure(_("Training institutions"), Institution.objects.count(), "admin-institutions"),
             _figure(_("Users"), User.objects.count(), "admin-users"),
         ],
-        "audit": list(AuditLog.objects.select_related("actor")[:8]),
+        "audit": list(AuditLog.objects.select_related("actor__employee")[:8]),
     }
 
 

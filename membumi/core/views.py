@@ -27,7 +27,7 @@ def home(request):
 def audit_log(request):
     if not account_rules.is_platform_admin(request.user):
         raise Http404
-    entries = AuditLog.objects.select_related("actor")
+    entries = AuditLog.objects.select_related("actor__employee")
     action = request.GET.get("action", "").strip()
     if action:
         entries = entries.filter(action=action)
