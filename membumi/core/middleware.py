@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 API_PREFIX = "/api/"
 
@@ -49,4 +51,25 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             docs = request.path_info.startswith(API_PREFIX) and request.path_info.endswith("/docs")
             response["Content-Security-Policy"] = self.DOCS_POLICY if docs else self.POLICY
+        return response
+
+
+class PreferredLanguageMiddleware:
+    """Bahasa Indonesia unless the user chose another language (the language switcher sets a
+    cookie). Unlike Django's LocaleMiddleware, the browser's Accept-Language is ignored: many
+    civil servants' browsers say English, but Membumi speaks Indonesian by default."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in self.supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ["Cookie"])
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
         return response

@@ -310,3 +310,17 @@ def test_security_headers_on_anonymous_redirect(client, db):
 def test_healthz_anonymous_ok(client, db):
     response = client.get(reverse("healthz"))
     assert response.json() == {"status": "ok"}
+
+
+def test_ui_is_indonesian_even_when_browser_asks_for_english(client, participant):
+    client.force_login(participant)
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert b'<html lang="id">' in response.content
+    assert response["Content-Language"] == "id"
+
+
+def test_ui_follows_the_language_the_user_chose(client, participant):
+    client.force_login(participant)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="id")
+    assert b'<html lang="en">' in response.content
