@@ -5,8 +5,10 @@ from django.http import Http404
 
 from membumi.accounts.enums import Role
 from membumi.accounts.queries import user_roles
+from membumi.organizations.models import Institution
 from membumi.organizations.queries import agency_ids_for_user
 
+from .enums import ProblemState
 from .models import Problem, ProblemEndorsement
 from .rules import mentor_unit_paths
 
@@ -72,11 +74,18 @@ def with_endorsement_counts(qs):
 
 
 def analysable_problems(user) -> QuerySet[Problem]:
-    """Problems an organizer may put into a needs analysis: those of the agencies their
-    institution serves (admins: all), not closed and not duplicates."""
+    """Problems an organizer may put into a needs analysis: those of the agencies served by
+    the institution(s) they organise for (admins: all), not closed and not duplicates.
+    Other roles analyse nothing: an agency viewer reads its agency's problems but does not
+    run needs analyses, and an organizer does not analyse agencies they merely see."""
     roles = user_roles(user)
-    qs = Problem.objects.exclude(state__in=["closed", "duplicate"])
+    qs = Problem.objects.exclude(state__in=[ProblemState.CLOSED, ProblemState.DUPLICATE])
     if roles.has(Role.PLATFORM_ADMIN):
         return qs
-    agency_ids = agency_ids_for_user(user) or set()
-    return qs.filter(agency_id__in=agency_ids)
+    institution_ids = roles.institution_ids(Role.ORGANIZER)
+    if not institution_ids:
+        return qs.none()
+    served = Institution.served_agencies.through.objects.filter(
+        institution_id__in=institution_ids
+    ).values("agency_id")
+    return qs.filter(agency_id__in=served)
