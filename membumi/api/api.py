@@ -30,6 +30,7 @@ api = NinjaAPI(
 )
 api.add_router("", accounts_router)
 api.add_router("/employees", organizations_router)
+api.add_router("", "membumi.programs.api.router")
 
 
 def error(request, status: int, detail: str, errors: dict | None = None):

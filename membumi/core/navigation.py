@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from membumi.accounts.enums import Role
 from membumi.accounts.queries import user_roles
 from membumi.organizations import rules as org_rules
+from membumi.programs import rules as program_rules
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,12 @@ def navigation_for(user, path: str) -> list[NavItem]:
         items.append((_("Employees"), reverse("organizations:employee_list")))
     if org_rules.can_import_employees(user):
         items.append((_("Import employees"), reverse("organizations:import_start")))
+    if program_rules.can_use_programs(user):
+        items.append((_("Programs"), reverse("programs:program_list")))
+    if program_rules.has_training(user):
+        items.append((_("My training"), reverse("programs:my_training")))
+    if roles.has(Role.MENTOR):
+        items.append((_("Mentees' problems"), reverse("programs:mentees")))
     if roles.has(Role.PLATFORM_ADMIN):
         items.append((_("Administration"), reverse("admin:index")))
         items.append((_("Audit log"), reverse("core:audit_log")))

@@ -39,3 +39,22 @@ class EnrollmentState(models.TextChoices):
     PASSED = "passed", _("Passed")
     NOT_PASSED = "not_passed", _("Not passed")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ProgramAction(models.TextChoices):
+    PUBLISH = "publish", _("publish")
+    ARCHIVE = "archive", _("archive")
+
+
+class BatchAction(models.TextChoices):
+    OPEN_ENROLMENT = "open_enrolment", _("open enrolment")
+    START = "start", _("start")
+    END = "end", _("end the classes and begin follow-up")
+    CLOSE = "close", _("close")
+
+
+class EnrollmentAction(models.TextChoices):
+    ACTIVATE = "activate", _("activate")
+    PASS = "pass", _("pass")
+    FAIL = "fail", _("mark as not passed")
+    WITHDRAW = "withdraw", _("withdraw")

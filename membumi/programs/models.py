@@ -2,7 +2,9 @@
 is one run of a program; an enrolment puts a participant in a batch with a mentor and a coach.
 
 ``Program.state``, ``Batch.state`` and ``Enrollment.state`` change only through the transition
-functions in ``services.py``, which check ``rules`` tables and write history.
+functions in ``services.py`` (``program_transition``, ``batch_transition``,
+``enrollment_transition``), which check the tables in ``rules.py`` (allowed steps and who may
+take them), write a ``StateChange`` row and an audit entry.
 """
 
 from django.conf import settings
@@ -14,6 +16,9 @@ from .enums import BatchState, DeliveryMode, EnrollmentState, ProgramState, Prog
 
 
 class Program(models.Model):
+    """A training program answering one or more accepted needs. ``state`` follows
+    ``rules.PROGRAM_TRANSITIONS`` and changes only in ``services.program_transition``."""
+
     institution = models.ForeignKey(
         "organizations.Institution",
         verbose_name=_("institution"),
@@ -46,12 +51,20 @@ class Program(models.Model):
         verbose_name = _("program")
         verbose_name_plural = _("programs")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(total_jp__gte=1), name="program_total_jp_positive"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
 class Module(models.Model):
+    """A mata pelatihan. It addresses needs of its program or problems of those needs; a program
+    with a module that addresses neither cannot be published."""
+
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="modules")
     title = models.CharField(_("title"), max_length=200)
     jp = models.PositiveIntegerField(_("JP"), validators=[MinValueValidator(1)])
@@ -68,12 +81,18 @@ class Module(models.Model):
         verbose_name = _("module")
         verbose_name_plural = _("modules")
         ordering = ["program", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(jp__gte=1), name="module_jp_positive"),
+        ]
 
     def __str__(self) -> str:
         return self.title
 
 
 class Batch(models.Model):
+    """An angkatan: one run of a published program. ``state`` follows
+    ``rules.BATCH_TRANSITIONS`` and changes only in ``services.batch_transition``."""
+
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="batches")
     name = models.CharField(_("name"), max_length=100, help_text=_("e.g. Angkatan I 2026"))
     start_date = models.DateField(_("start date"))
@@ -108,6 +127,9 @@ class Batch(models.Model):
             models.UniqueConstraint(
                 fields=["program", "name"], name="batch_name_unique_per_program"
             ),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1), name="batch_capacity_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -115,6 +137,10 @@ class Batch(models.Model):
 
 
 class Enrollment(models.Model):
+    """A participant in a batch with a mentor (an employee, by default the direct supervisor)
+    and a coach (a trainer of the batch). ``state`` follows ``rules.ENROLLMENT_TRANSITIONS`` and
+    changes only in ``services.enrollment_transition``."""
+
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="enrollments")
     employee = models.ForeignKey(
         "organizations.Employee",
@@ -167,6 +193,10 @@ class Enrollment(models.Model):
         ordering = ["batch", "employee__name"]
         constraints = [
             models.UniqueConstraint(fields=["batch", "employee"], name="enrollment_once_per_batch"),
+            models.CheckConstraint(
+                condition=~models.Q(mentor=models.F("employee")),
+                name="enrollment_mentor_not_participant",
+            ),
         ]
         indexes = [models.Index(fields=["agency", "state"])]
 

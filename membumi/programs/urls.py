@@ -1,4 +1,33 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "programs"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.program_list, name="program_list"),
+    path("new/", views.program_create, name="program_create"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("my/", views.my_training, name="my_training"),
+    path("mentees/", views.mentees, name="mentees"),
+    path("<int:pk>/", views.program_detail, name="program_detail"),
+    path("<int:pk>/edit/", views.program_update, name="program_update"),
+    path("<int:pk>/transition/", views.program_transition, name="program_transition"),
+    path("<int:pk>/modules/new/", views.module_create, name="module_create"),
+    path("<int:pk>/batches/new/", views.batch_create, name="batch_create"),
+    path("modules/<int:pk>/edit/", views.module_update, name="module_update"),
+    path("modules/<int:pk>/delete/", views.module_delete, name="module_delete"),
+    path("modules/<int:pk>/move/", views.module_move, name="module_move"),
+    path("batches/", views.batch_list, name="batch_list"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch_detail"),
+    path("batches/<int:pk>/edit/", views.batch_update, name="batch_update"),
+    path("batches/<int:pk>/transition/", views.batch_transition, name="batch_transition"),
+    path("batches/<int:pk>/address/", views.batch_address_problems, name="batch_address_problems"),
+    path("batches/<int:pk>/enrol/", views.batch_enrol, name="batch_enrol"),
+    path("enrollments/<int:pk>/edit/", views.enrollment_update, name="enrollment_update"),
+    path(
+        "enrollments/<int:pk>/transition/",
+        views.enrollment_transition,
+        name="enrollment_transition",
+    ),
+    path("enrollments/<int:pk>/problem/", views.enrollment_pick_problem, name="enrollment_problem"),
+]
