@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from membumi.accounts.enums import Role
 from membumi.accounts.queries import user_roles
 from membumi.organizations import rules as org_rules
+from membumi.problems import rules as problem_rules
 from membumi.programs import rules as program_rules
 
 
@@ -25,6 +26,8 @@ def navigation_for(user, path: str) -> list[NavItem]:
         items.append((_("Employees"), reverse("organizations:employee_list")))
     if org_rules.can_import_employees(user):
         items.append((_("Import employees"), reverse("organizations:import_start")))
+    if problem_rules.can_browse_problems(user):
+        items.append((_("Problems"), reverse("problems:problem_list")))
     if program_rules.can_use_programs(user):
         items.append((_("Programs"), reverse("programs:program_list")))
     if program_rules.has_training(user):

@@ -29,6 +29,7 @@ PROBLEM_TRANSITIONS = {
 }
 NOTE_REQUIRED = {A.CLOSE, A.MARK_DUPLICATE, A.REOPEN}
 EDITABLE_STATES = {S.OPEN}
+JOINABLE_STATES = {S.OPEN, S.VALIDATED, S.ADDRESSED}
 
 ROLE_LABELS = {
     "submitter": _("the submitter"),
@@ -56,9 +57,13 @@ def problem_relations(user, problem) -> set[str]:
         relations.add("submitter")
     employee_id = getattr(user, "employee_id", None)
     submitter = problem.submitted_by
-    if employee_id and submitter is not None and submitter.employee_id:
-        if submitter.employee.supervisor_id == employee_id:
-            relations.add("validator")
+    if (
+        employee_id
+        and submitter is not None
+        and submitter.employee_id
+        and submitter.employee.supervisor_id == employee_id
+    ):
+        relations.add("validator")
     if any(problem.work_unit.path.startswith(path) for path in mentor_unit_paths(user)):
         relations.add("validator")
     if problem.agency_id in roles.agency_ids(Role.AGENCY_VIEWER):
@@ -92,6 +97,36 @@ def can_submit_problems(user) -> bool:
     return bool(getattr(user, "employee_id", None)) or user_roles(user).has(
         Role.AGENCY_VIEWER, Role.PLATFORM_ADMIN
     )
+
+
+def can_browse_problems(user) -> bool:
+    """Employees see their agency's problems; organizers, agency viewers, mentors (unit heads)
+    and administrators see the problems of their scope."""
+    return bool(getattr(user, "employee_id", None)) or user_roles(user).has(
+        Role.ORGANIZER, Role.AGENCY_VIEWER, Role.MENTOR, Role.PLATFORM_ADMIN
+    )
+
+
+def can_import_problems(user) -> bool:
+    """Organizers (for the agencies their institution serves), agency viewers (their agency)
+    and administrators (any agency)."""
+    return user_roles(user).has(Role.ORGANIZER, Role.AGENCY_VIEWER, Role.PLATFORM_ADMIN)
+
+
+def join_refusal(user, problem) -> str:
+    """Why ``user`` may not join ``problem`` ("our unit has this too"); empty when they may."""
+    employee = getattr(user, "employee", None) if getattr(user, "employee_id", None) else None
+    if employee is None or employee.work_unit_id is None:
+        return _("Only an employee with a work unit can join a problem.")
+    if problem.submitted_by_id and problem.submitted_by_id == user.pk:
+        return _("You submitted this problem yourself.")
+    if problem.work_unit_id == employee.work_unit_id:
+        return _("This problem already belongs to your unit.")
+    if problem.state not in JOINABLE_STATES:
+        return _("A problem that is %(state)s cannot be joined.") % {
+            "state": problem.get_state_display()
+        }
+    return ""
 
 
 def can_run_needs_analysis(user) -> bool:

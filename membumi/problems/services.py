@@ -9,7 +9,7 @@ from membumi.core.audit import audit_record
 from membumi.core.exceptions import TransitionNotAllowed
 
 from . import rules
-from .enums import ProblemAction, ProblemState
+from .enums import FISHBONE, ProblemAction, ProblemState
 from .models import Problem, ProblemEndorsement, ProblemTransition
 
 PROBLEM_FIELDS = [
@@ -30,11 +30,37 @@ PROBLEM_FIELDS = [
 ]
 
 
+FISHBONE_KEYS = {key for key, _label in FISHBONE}
+
+
+def _clean_root_causes(value) -> dict:
+    """Fishbone notes: ``{category: text}`` with known categories; empty notes dropped."""
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError({"root_causes": [_("Root causes must be notes per category.")]})
+    unknown = sorted(set(value) - FISHBONE_KEYS)
+    if unknown:
+        raise ValidationError(
+            {
+                "root_causes": [
+                    _("Unknown root-cause categories: %(keys)s. Use: %(allowed)s.")
+                    % {"keys": ", ".join(unknown), "allowed": ", ".join(sorted(FISHBONE_KEYS))}
+                ]
+            }
+        )
+    return {key: str(text).strip() for key, text in value.items() if str(text or "").strip()}
+
+
 @transaction.atomic
 def problem_create(*, by, work_unit, **fields) -> Problem:
+    """Submit a problem for ``work_unit`` (its agency follows the unit). Who may submit for
+    which unit is the caller's check (``queries.submission_units``, the import's agencies)."""
     unknown = set(fields) - set(PROBLEM_FIELDS)
     if unknown:
         raise TypeError(f"unknown problem fields: {sorted(unknown)}")
+    if "root_causes" in fields:
+        fields["root_causes"] = _clean_root_causes(fields["root_causes"])
     problem = Problem(agency_id=work_unit.agency_id, work_unit=work_unit, submitted_by=by, **fields)
     problem.full_clean()
     problem.save()
@@ -54,12 +80,25 @@ def problem_update(*, problem: Problem, by, **fields) -> Problem:
                 % {"state": problem.get_state_display()}
             )
         raise PermissionDenied(_("Only the submitter or the mentor may edit this problem."))
+    unknown = set(fields) - set(PROBLEM_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown problem fields: {sorted(unknown)}")
+    if "root_causes" in fields:
+        fields["root_causes"] = _clean_root_causes(fields["root_causes"])
+    changed = sorted(name for name, value in fields.items() if getattr(problem, name) != value)
     for name, value in fields.items():
-        if name not in PROBLEM_FIELDS:
-            raise TypeError(f"unknown problem field: {name}")
         setattr(problem, name, value)
     problem.full_clean()
+    if not changed:
+        return problem
     problem.save()
+    audit_record(
+        actor=by,
+        action="problems.updated",
+        obj=problem,
+        summary=problem.title,
+        data={"fields": changed},
+    )
     return problem
 
 
@@ -71,7 +110,8 @@ def problem_transition(
     may act, writes the history row and the audit log. Refusals raise ``TransitionNotAllowed``
     (409) or ``PermissionDenied`` (403) with a message in the user's language."""
     problem = (
-        Problem.objects.select_for_update()
+        # of=("self",): PostgreSQL cannot lock the nullable side of an outer join.
+        Problem.objects.select_for_update(of=("self",))
         .select_related("submitted_by__employee", "work_unit", "agency")
         .get(pk=problem.pk)
     )
@@ -129,15 +169,57 @@ def problem_transition(
 
 @transaction.atomic
 def problem_endorse(*, problem: Problem, by, note: str = "") -> ProblemEndorsement:
-    """Join an existing problem ("our unit has this too") instead of writing it again."""
-    employee = getattr(by, "employee", None)
-    if employee is None or employee.work_unit_id is None:
-        raise ValidationError(_("Only an employee with a work unit can join a problem."))
+    """Join an existing problem ("our unit has this too") instead of writing it again.
+    Joining twice changes nothing. Refused (``ValidationError``) for one's own problem or
+    unit, without a unit, and for problems that are resolved, closed or duplicates."""
+    existing = ProblemEndorsement.objects.filter(problem=problem, user=by).first()
+    if existing is not None:
+        return existing
+    refusal = rules.join_refusal(by, problem)
+    if refusal:
+        raise ValidationError(str(refusal))
     endorsement, created = ProblemEndorsement.objects.get_or_create(
         problem=problem,
         user=by,
-        defaults={"work_unit_id": employee.work_unit_id, "note": note[:300]},
+        defaults={"work_unit_id": by.employee.work_unit_id, "note": (note or "")[:300]},
     )
     if created:
         audit_record(actor=by, action="problems.endorsed", obj=problem, summary=problem.title)
     return endorsement
+
+
+def problem_bulk_create(*, problems: list[Problem], by) -> list[Problem]:
+    """Save problems the import has already validated (fields, unit, agency, submitter), with
+    their "submitted" history rows, in the caller's transaction. One audit entry covers the
+    whole import (``problem_import_record``)."""
+    if not problems:
+        return []
+    created = Problem.objects.bulk_create(problems, batch_size=500)
+    ProblemTransition.objects.bulk_create(
+        [
+            ProblemTransition(
+                problem=p,
+                action="import",
+                from_state="",
+                to_state=p.state,
+                by_id=p.submitted_by_id,
+            )
+            for p in created
+        ],
+        batch_size=500,
+    )
+    return created
+
+
+def problem_import_record(*, by, filename: str, report) -> None:
+    audit_record(
+        actor=by,
+        action="problems.imported",
+        summary=f"{filename}: {report.summary()}",
+        data={
+            "created": report.created,
+            "unchanged": report.unchanged,
+            "rejected": report.rejected,
+            "fatal": report.fatal,
+        },
+    )
