@@ -31,6 +31,7 @@ api = NinjaAPI(
 api.add_router("", accounts_router)
 api.add_router("/employees", organizations_router)
 api.add_router("/problems", "membumi.problems.api.router")
+api.add_router("/needs-analyses", "membumi.needs.api.router")
 api.add_router("", "membumi.programs.api.router")
 
 

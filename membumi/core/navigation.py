@@ -28,6 +28,8 @@ def navigation_for(user, path: str) -> list[NavItem]:
         items.append((_("Import employees"), reverse("organizations:import_start")))
     if problem_rules.can_browse_problems(user):
         items.append((_("Problems"), reverse("problems:problem_list")))
+    if roles.has(Role.ORGANIZER, Role.PLATFORM_ADMIN):
+        items.append((_("Needs analysis"), reverse("needs:analysis_list")))
     if program_rules.can_use_programs(user):
         items.append((_("Programs"), reverse("programs:program_list")))
     if program_rules.has_training(user):

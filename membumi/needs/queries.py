@@ -183,12 +183,31 @@ def need_problems(need: Need) -> QuerySet[Problem]:
     )
 
 
-def analysis_problems(analysis: NeedsAnalysis) -> QuerySet[NeedProblem]:
-    """Every problem of an analysis with its need, for exports: need order, then priority."""
+EXPORT_PROBLEM_FIELDS = (
+    "need__position",
+    "need__label",
+    "problem_id",
+    "problem__title",
+    "problem__agency__code",
+    "problem__work_unit__name",
+    "problem__sector",
+    "problem__urgency",
+    "problem__seriousness",
+    "problem__growth",
+    "problem__priority",
+    "problem__state",
+    "problem__created_at",
+)
+
+
+def analysis_problem_rows(analysis: NeedsAnalysis):
+    """Every problem of an analysis with its need, as tuples of ``EXPORT_PROBLEM_FIELDS``
+    (no model instances: exports stream tens of thousands of rows), in need order, then
+    priority."""
     return (
         NeedProblem.objects.filter(analysis=analysis)
-        .select_related("need", "problem__agency", "problem__work_unit")
         .order_by("need__position", "need_id", "-problem__priority", "problem_id")
+        .values_list(*EXPORT_PROBLEM_FIELDS)
     )
 
 
