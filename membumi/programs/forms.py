@@ -4,6 +4,7 @@ institution's trainers)."""
 
 import csv
 import io
+import re
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -151,10 +152,13 @@ class EnrolListForm(forms.Form):
     )
 
     def requests(self) -> list[EnrolmentRequest]:
+        """One request per NIP; a line may also hold several NIPs separated by commas or
+        semicolons (spaces stay inside a NIP: "19860926 201505 1 001")."""
         return [
-            EnrolmentRequest(nip=line.strip(), line=number)
+            EnrolmentRequest(nip=part.strip(), line=number)
             for number, line in enumerate(self.cleaned_data["nips"].splitlines(), start=1)
-            if line.strip()
+            for part in re.split(r"[,;]", line)
+            if part.strip()
         ]
 
 

@@ -534,11 +534,13 @@ def batch_enrol(request, pk):
             )
         except services.EnrolmentRefused as exc:
             refused = exc
-            if mode == "one":
+            if mode == "one":  # one participant: errors on the form's fields, no report
+                refused = None
                 for p in exc.problems:
-                    forms["one"].add_error(
-                        p.field if p.field in forms["one"].fields else "coach", p.message
-                    )
+                    field = p.field if p.field in forms["one"].fields else "coach"
+                    forms["one"].add_error(field, p.message)
+                for message in exc.general:
+                    forms["one"].add_error(None, message)
         except TransitionNotAllowed as exc:
             _refusal(request, exc)
             return redirect(_batch_url(batch))

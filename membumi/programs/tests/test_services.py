@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from membumi.core.exceptions import TransitionNotAllowed
 from membumi.core.models import AuditLog
@@ -811,3 +812,17 @@ def test_pick_refused_after_classes_end(participant, batch, enrollment, problem)
     force_state(batch, BatchState.FOLLOW_UP)
     with pytest.raises(TransitionNotAllowed):
         services.enrollment_problem_pick(enrollment=enrollment, problem=problem, by=participant)
+
+
+def test_messages_speak_indonesian(organizer, institution, need, batch):
+    draft = make_program(organizer, institution, need, name="Draf")
+    with translation.override("id"):
+        with pytest.raises(TransitionNotAllowed) as refused:
+            services.program_transition(program=draft, action="publish", by=organizer)
+        with pytest.raises(services.EnrolmentRefused) as report:
+            services.enrollment_create(batch=batch, by=organizer, nip="199001012015011999")
+
+    assert str(refused.value) == (
+        "Program belum memiliki mata pelatihan: tambahkan paling sedikit satu."
+    )
+    assert report.value.problems[0].message.startswith("NIP tidak dikenal")

@@ -730,3 +730,54 @@ def test_my_training_and_mentees_query_count_constant(
     assert _count_queries(client, MY_URL) == one
     client.force_login(mentor)
     assert _count_queries(client, MENTEES_URL) == one_mentor
+
+
+def test_enrol_list_accepts_commas(client, everyone, organizer, batch, agency, mentor):
+    people = [make_employee(agency, supervisor=mentor.employee) for _ in range(3)]
+    client.force_login(organizer)
+
+    client.post(
+        _url("batch_enrol", batch),
+        {"mode": "list", "nips": f"{people[0].nip}, {people[1].nip};\n{people[2].nip}"},
+    )
+
+    assert Enrollment.objects.count() == 3
+
+
+def test_enrol_one_general_problem_shown_on_form(
+    client, everyone, organizer, published_program, participant
+):
+    batch = make_batch(published_program, organizer, name="Tanpa pelatih")
+    client.force_login(organizer)
+
+    response = client.post(
+        _url("batch_enrol", batch), {"mode": "one", "nip": participant.employee.nip}
+    )
+
+    html = response.content.decode()
+    assert "The batch has no trainers yet" in html
+    assert 'data-testid="enrol-report"' not in html
+    assert not Enrollment.objects.exists()
+
+
+@pytest.mark.parametrize("model", ["program", "module", "batch", "enrollment", "statechange"])
+def test_admin_lists_read_only(client, admin_user, enrollment, model):
+    client.force_login(admin_user)
+
+    response = client.get(reverse(f"admin:programs_{model}_changelist"))
+
+    assert response.status_code == 200
+    assert reverse(f"admin:programs_{model}_add") not in response.content.decode()
+
+
+def test_enrol_report_in_indonesian_by_default(client, everyone, organizer, batch, settings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    client.force_login(organizer)
+
+    response = client.post(
+        _url("batch_enrol", batch), {"mode": "list", "nips": "199001012015011999\n12345"}
+    )
+
+    html = response.content.decode()
+    assert "Tidak ada yang didaftarkan: perbaiki baris berikut" in html
+    assert "“12345” bukan NIP (18 angka)." in html
