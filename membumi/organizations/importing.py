@@ -369,9 +369,11 @@ def _parse_row(number: int, record: dict, agencies: _AgencyLookup, report: Impor
             _("“%(value)s” is not a sex: use L (male) or P (female).") % {"value": record["sex"]},
         )
     nip = ""
+    nip_is_pppk = False
     if not stored_as_number:
         try:
-            nip = parse_nip(raw_nip, sex=sex).value
+            parsed_nip = parse_nip(raw_nip, sex=sex)
+            nip, nip_is_pppk = parsed_nip.value, parsed_nip.is_pppk
         except ValidationError as exc:  # an empty NIP included
             fail("nip", " ".join(exc.messages))
 
@@ -383,7 +385,7 @@ def _parse_row(number: int, record: dict, agencies: _AgencyLookup, report: Impor
 
     golongan_raw = record.get("golongan", "").strip()
     golongan = ""
-    employment_type = EmploymentType.PNS
+    employment_type = EmploymentType.PPPK if nip_is_pppk else EmploymentType.PNS
     if golongan_raw:
         golongan = _GOLONGAN.get(golongan_raw.lower().replace(" ", ""), "")
         if not golongan:

@@ -2,7 +2,7 @@
 
 A NIP has 18 digits: birth date YYYYMMDD, appointment (TMT CPNS) YYYYMM, sex (1 male,
 2 female) and a three-digit sequence, usually written "19860926 201505 1 001". The NI PPPK
-follows the same structure. Every failure names the part that is wrong.
+has the same shape with the code 21 in place of the appointment month ("19900315 202221 2 004"). Every failure names the part that is wrong.
 """
 
 import datetime as dt
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from .enums import Sex
 
+PPPK_CODE = "21"
 _ALLOWED = re.compile(r"^[0-9 .\-]*$")
 
 
@@ -24,6 +25,7 @@ class Nip:
     appointment: dt.date  # first day of the TMT month
     sex: str  # Sex value
     sequence: int
+    is_pppk: bool = False
 
     def formatted(self) -> str:
         return format_nip(self.value)
@@ -69,7 +71,7 @@ def parse_nip(raw: str, *, sex: str | None = None, today: dt.date | None = None)
 
     birth_part = value[:8]
     try:
-        birth_date = dt.datetime.strptime(birth_part, "%Y%m%d").date()
+        birth_date = dt.date(int(birth_part[:4]), int(birth_part[4:6]), int(birth_part[6:]))
     except ValueError:
         birth_date = None
     if birth_date is None or birth_date.year < 1900 or birth_date > today:
@@ -80,8 +82,10 @@ def parse_nip(raw: str, *, sex: str | None = None, today: dt.date | None = None)
         )
 
     tmt_part = value[8:14]
+    # An NI PPPK carries the code 21 where a NIP has the appointment month.
+    is_pppk = tmt_part[4:] == PPPK_CODE
     try:
-        appointment = dt.date(int(tmt_part[:4]), int(tmt_part[4:]), 1)
+        appointment = dt.date(int(tmt_part[:4]), 1 if is_pppk else int(tmt_part[4:]), 1)
     except ValueError:
         appointment = None
     if appointment is None or appointment > today:
@@ -91,8 +95,8 @@ def parse_nip(raw: str, *, sex: str | None = None, today: dt.date | None = None)
             code="nip_appointment",
         )
     adult = _add_years(birth_date, 18)
-    # The TMT is a month: it is acceptable when the 18th birthday falls inside that month.
-    if (appointment.year, appointment.month) < (adult.year, adult.month):
+    # The TMT is a month (a year for PPPK): acceptable when the 18th birthday falls inside it.
+    if (appointment.year, 12 if is_pppk else appointment.month) < (adult.year, adult.month):
         raise ValidationError(
             _(
                 "The appointment month (TMT %(tmt)s) is before the 18th birthday "
@@ -135,6 +139,7 @@ def parse_nip(raw: str, *, sex: str | None = None, today: dt.date | None = None)
         appointment=appointment,
         sex=nip_sex,
         sequence=sequence,
+        is_pppk=is_pppk,
     )
 
 

@@ -112,15 +112,12 @@ def test_parse_nip_pppk_number_with_month_appointment_is_valid():
     assert nip.sequence == 4
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="NI PPPK numbers issued by BKN carry the code 21 after the appointment year "
-    "(“19900315 202221 2 004”); nip.parse_nip still reads digits 13–14 as a month.",
-)
 def test_parse_nip_pppk_number_with_code_21_is_valid():
     nip = parse_nip("19900315 202221 2 004", sex=Sex.FEMALE, today=TODAY)
 
     assert nip.value == "199003152022212004"
+    assert nip.is_pppk
+    assert nip.appointment.year == 2022
 
 
 # --- Invalid numbers: each names the faulty part ----------------------------------------------
