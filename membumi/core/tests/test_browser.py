@@ -30,6 +30,10 @@ def test_demo_account_logs_in_and_sees_own_home(page, demo_world, settings, user
     login(page, username)
     page.get_by_test_id(DEMO_HOME[username]).wait_for()
     assert page.locator("html").get_attribute("lang") == "id"
+    # The stylesheet and htmx are served and applied (strict CSP, no inline code).
+    header = page.locator(".site-header")
+    assert header.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(29, 92, 58)"
+    assert page.evaluate("typeof htmx") == "object"
     other_sections = set(DEMO_HOME.values()) - {DEMO_HOME[username]}
     if username == "mentor":
         other_sections.discard("section-participant")  # a mentor is also an employee

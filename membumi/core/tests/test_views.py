@@ -324,3 +324,10 @@ def test_ui_follows_the_language_the_user_chose(client, participant):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     response = client.get("/", HTTP_ACCEPT_LANGUAGE="id")
     assert b'<html lang="en">' in response.content
+
+
+def test_site_stylesheet_and_htmx_are_served(client, db):
+    for path in ("/static/membumi/membumi.css", "/static/membumi/htmx.min.js"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert b"".join(response.streaming_content if response.streaming else [response.content])
