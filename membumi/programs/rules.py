@@ -61,7 +61,8 @@ PROBLEM_PICK_ENROLLMENT_STATES = {E.ENROLLED, E.ACTIVE}
 SEAT_STATES = {E.ENROLLED, E.ACTIVE, E.PASSED, E.NOT_PASSED}
 # Programs and modules are edited only while the program is a draft.
 PROGRAM_EDITABLE_STATES = {P.DRAFT}
-BATCH_EDITABLE_STATES = {B.PLANNED, B.ENROLLING}
+# Dates, place, capacity and trainers can be corrected until the classes end.
+BATCH_EDITABLE_STATES = ENROLMENT_OPEN_STATES
 # The problem a participant may bring: their own or their unit's, still open or validated.
 PICKABLE_PROBLEM_STATES = ("open", "validated")
 
@@ -225,16 +226,35 @@ def batch_all_results_recorded(batch) -> str | None:
     return None
 
 
+# The batch states in which each enrolment step makes sense (used by the guards below and by
+# the batch page, which offers only these steps).
+ENROLLMENT_ACTION_BATCH_STATES = {
+    EnrollmentAction.ACTIVATE: {B.RUNNING},
+    EnrollmentAction.PASS: {B.FOLLOW_UP, B.CLOSED},
+    EnrollmentAction.FAIL: {B.FOLLOW_UP, B.CLOSED},
+    EnrollmentAction.WITHDRAW: set(B),
+}
+
+
 def enrollment_batch_running(enrollment) -> str | None:
-    if enrollment.batch.state != B.RUNNING:
+    if enrollment.batch.state not in ENROLLMENT_ACTION_BATCH_STATES[EnrollmentAction.ACTIVATE]:
         return _("A participant becomes active only when the batch is running.")
     return None
 
 
 def enrollment_batch_ended(enrollment) -> str | None:
-    if enrollment.batch.state not in (B.FOLLOW_UP, B.CLOSED):
+    if enrollment.batch.state not in ENROLLMENT_ACTION_BATCH_STATES[EnrollmentAction.PASS]:
         return _("Results are recorded after the classes end (batch in follow-up or closed).")
     return None
+
+
+def enrollment_actions_offered(enrollment_state, batch_state, relations) -> list[str]:
+    """The enrolment steps a page offers: allowed by the table and sensible for the batch."""
+    return [
+        action
+        for action in allowed_actions(ENROLLMENT_TRANSITIONS, enrollment_state, relations)
+        if batch_state in ENROLLMENT_ACTION_BATCH_STATES[action]
+    ]
 
 
 Guard = Callable[[object], str | None]

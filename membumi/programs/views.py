@@ -429,13 +429,12 @@ def batch_detail(request, pk):
     enrollments = queries.batch_enrollments(batch)
     page = Paginator(enrollments, ENROLMENT_PAGE_SIZE).get_page(request.GET.get("page"))
     for e in page.object_list:
+        e.batch = batch
         e.problem_url = (
             optional_url("problems:problem_detail", e.problem_id) if e.problem_id else ""
         )
         e.actions = (
-            rules.allowed_actions(rules.ENROLLMENT_TRANSITIONS, e.state, relations)
-            if manager
-            else []
+            rules.enrollment_actions_offered(e.state, batch.state, relations) if manager else []
         )
     context = {
         "batch": batch,

@@ -120,3 +120,24 @@ def test_guards_for_batch(organizer, batch, enrollment):
     assert rules.batch_has_participants(batch) == "Nobody is enrolled in the batch yet."
     force_state(batch, BatchState.FOLLOW_UP)
     assert rules.batch_all_results_recorded(batch) is None
+
+
+@pytest.mark.parametrize(
+    ("batch_state", "offered"),
+    [
+        ("planned", ["withdraw"]),
+        ("running", ["activate", "withdraw"]),
+    ],
+)
+def test_enrollment_actions_offered_for_enrolled(batch_state, offered):
+    assert rules.enrollment_actions_offered("enrolled", batch_state, {"organizer"}) == offered
+
+
+def test_enrollment_results_offered_after_classes():
+    assert rules.enrollment_actions_offered("active", "running", {"organizer"}) == ["withdraw"]
+    assert rules.enrollment_actions_offered("active", "follow_up", {"organizer"}) == [
+        "pass",
+        "fail",
+        "withdraw",
+    ]
+    assert rules.enrollment_actions_offered("active", "follow_up", {"coach"}) == []

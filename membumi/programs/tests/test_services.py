@@ -826,3 +826,15 @@ def test_messages_speak_indonesian(organizer, institution, need, batch):
         "Program belum memiliki mata pelatihan: tambahkan paling sedikit satu."
     )
     assert report.value.problems[0].message.startswith("NIP tidak dikenal")
+
+
+@pytest.mark.parametrize("state", BatchState.values)
+def test_batch_update_until_classes_end(organizer, batch, state):
+    force_state(batch, state)
+    if state in rules.BATCH_EDITABLE_STATES:
+        services.batch_update(batch=batch, by=organizer, location="Aula B")
+        batch.refresh_from_db()
+        assert batch.location == "Aula B"
+    else:
+        with pytest.raises(TransitionNotAllowed, match="can no longer be changed"):
+            services.batch_update(batch=batch, by=organizer, location="Aula B")
