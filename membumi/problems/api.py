@@ -169,6 +169,7 @@ class SimilarItem(Schema):
     work_unit: Ref
     state: str
     score: float
+    likely_duplicate: bool
     own_agency: bool
 
 
@@ -281,6 +282,7 @@ def similar_problems(
                 "work_unit": m.problem.work_unit,
                 "state": m.problem.state,
                 "score": m.score,
+                "likely_duplicate": m.likely_duplicate,
                 "own_agency": m.own_agency,
             }
             for m in result.matches

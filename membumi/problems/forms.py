@@ -156,7 +156,7 @@ class ProblemForm(forms.ModelForm):
                     "hx-trigger": "input changed delay:500ms",
                     "hx-target": "#similar-problems",
                     "hx-include": "#id_title, #id_statement",
-                    "hx-sync": "closest form:replace",
+                    "hx-sync": "closest section:replace",
                 }
             )
         for name in USG_FIELDS:
@@ -166,6 +166,8 @@ class ProblemForm(forms.ModelForm):
                     "hx-trigger": "change",
                     "hx-target": "#usg-priority",
                     "hx-swap": "outerHTML",
+                    # One request at a time, the latest wins (answers may arrive out of order).
+                    "hx-sync": "closest section:replace",
                     "hx-include": "#id_urgency, #id_seriousness, #id_growth",
                 }
             )

@@ -173,6 +173,10 @@ class SimilarProblem:
     def percent(self) -> int:
         return round(100 * self.score)
 
+    @property
+    def likely_duplicate(self) -> bool:
+        return self.score >= similarity.LIKELY_DUPLICATE
+
 
 @dataclass
 class SimilarResult:

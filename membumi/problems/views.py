@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from membumi.core.exceptions import TransitionNotAllowed
@@ -32,6 +33,14 @@ from .forms import (
 from .importing import import_problems, write_template
 
 PAGE_SIZE = 25
+DONE = {
+    ProblemAction.VALIDATE: gettext_lazy("The problem was validated."),
+    ProblemAction.ADDRESS: gettext_lazy("The problem is marked as addressed by training."),
+    ProblemAction.RESOLVE: gettext_lazy("The problem was resolved."),
+    ProblemAction.CLOSE: gettext_lazy("The problem was closed."),
+    ProblemAction.MARK_DUPLICATE: gettext_lazy("The problem was marked as a duplicate."),
+    ProblemAction.REOPEN: gettext_lazy("The problem was reopened."),
+}
 SIMILAR_LIMIT = 5
 LIST_ORDER = ["-priority", "-created_at", "-id"]
 
@@ -268,10 +277,7 @@ def problem_transition(request, pk, action):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(
-                request,
-                _("Done: %(action)s.") % {"action": ProblemAction(action).label},
-            )
+            messages.success(request, str(DONE[action]))
             return redirect("problems:problem_detail", pk=problem.pk)
     return _render_detail(request, problem, bound=form, status=400)
 

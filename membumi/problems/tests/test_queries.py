@@ -276,3 +276,46 @@ def test_traceability_follows_modules_needs_batches_and_enrolments(
 
 def test_traceability_empty(problem):
     assert queries.problem_traceability(problem).is_empty
+
+
+# --- The similarity index's life cycle -------------------------------------------------------
+
+
+def test_new_problems_are_found_without_rebuilding_the_main_index(problem, participant, unit):
+    similarity.rank(ANTREAN[0])
+    main = similarity._current.main
+
+    added = make_problem(unit=unit, by=participant, title=STUNTING[0], statement=STUNTING[1])
+
+    assert [m.problem_id for m in similarity.rank(STUNTING[0])] == [added.pk]
+    assert similarity._current.main is main
+    assert similarity._current.recent is not None
+
+
+def test_many_new_problems_rebuild_the_main_index(problem, participant, unit, monkeypatch):
+    monkeypatch.setattr(similarity, "MAX_RECENT", 1)
+    similarity.rank(ANTREAN[0])
+    main = similarity._current.main
+    for _ in range(2):
+        make_problem(unit=unit, by=participant, title=STUNTING[0], statement=STUNTING[1])
+
+    assert len(similarity.rank(STUNTING[0])) == 2
+    assert similarity._current.main is not main
+    assert similarity._current.recent is None
+
+
+def test_edited_texts_are_picked_up_after_the_rebuild_delay(problem, participant, monkeypatch):
+    similarity.rank(ANTREAN[0])
+    services.problem_update(
+        problem=problem, by=participant, title=STUNTING[0], statement=STUNTING[1]
+    )
+
+    monkeypatch.setattr(similarity, "REBUILD_AFTER_SECONDS", 0)
+
+    assert [m.problem_id for m in similarity.rank(STUNTING[0])] == [problem.pk]
+
+
+def test_likely_duplicate_flag(problem, participant):
+    [match] = queries.similar_for_user(participant, f"{ANTREAN[0]}. {ANTREAN[1]}").matches
+    assert match.score >= similarity.LIKELY_DUPLICATE
+    assert match.likely_duplicate
