@@ -1,8 +1,5 @@
 """The services: submit, edit, every transition (allowed and refused), joining a problem."""
 
-import datetime as dt
-from decimal import Decimal
-
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -359,10 +356,3 @@ def test_problem_bulk_create_writes_history(participant, unit):
         ("import", "open", participant.pk)
     }
     assert ProblemTransition.objects.count() == 3
-
-
-def test_problem_fields_fixture_is_valid(participant, unit):
-    """Guard for the helpers above: a baseline date and value that the model accepts."""
-    fields = problem_fields()
-    assert fields["baseline_date"] < dt.date.today()
-    assert fields["baseline_value"] == Decimal("180")

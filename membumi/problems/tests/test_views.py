@@ -13,7 +13,7 @@ from membumi.problems.models import Problem, ProblemEndorsement
 from membumi.problems.views import PAGE_SIZE
 from membumi.testing.factories import EmployeeFactory, UserFactory
 
-from .conftest import ANTREAN, STUNTING, make_problem, problem_fields
+from .conftest import ANTREAN, make_problem, problem_fields
 
 LIST_URL = reverse("problems:problem_list")
 CREATE_URL = reverse("problems:problem_create")
@@ -628,7 +628,3 @@ def test_nav_item_hidden_without_scope(db):
     client = Client()
     client.force_login(UserFactory(username="kosong"))
     assert f'href="{LIST_URL}"' not in client.get(reverse("home")).content.decode()
-
-
-def test_stunting_fixture_text_is_distinct():
-    assert STUNTING[0] != ANTREAN[0]
