@@ -1,7 +1,7 @@
 """Reading CSV and XLSX files row by row, and the report every import gives back.
 
-Shared by the imports of several apps (problems today; the employee import in
-``organizations/importing.py`` has the same shape and can move onto this module). A file is
+Shared by the imports of employees (``organizations/importing.py``) and problems
+(``problems/importing.py``). A file is
 streamed: CSV through a buffered text wrapper (delimiter sniffed from the header line, UTF-8
 with or without BOM), XLSX through openpyxl's read-only mode, so memory stays flat however
 long the file is. Importers validate each row, collect ``RowError``\\s (row, column, message)
@@ -143,9 +143,10 @@ def _iter_csv(binary):
     return header, rows(), lambda: counter.count
 
 
-def xlsx_cell_text(value) -> str:
+def xlsx_cell_text(value, column: str = "") -> str:
     """A typed spreadsheet cell as the text a CSV would hold: ``12.0`` → ``"12"``,
-    a date cell → ``"2026-01-31"``."""
+    a date cell → ``"2026-01-31"``. ``column`` is the cell's canonical column name, for
+    importers that treat a column specially (see ``open_table``)."""
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
@@ -157,7 +158,7 @@ def xlsx_cell_text(value) -> str:
     return str(value)
 
 
-def _iter_xlsx(binary, cell: Callable[[object], str]):
+def _iter_xlsx(binary, cell: Callable[[object, str], str], aliases):
     from openpyxl import load_workbook
 
     try:
@@ -173,6 +174,7 @@ def _iter_xlsx(binary, cell: Callable[[object], str]):
     if not header_row:
         raise ImportFileError(_("The file is empty."))
     header = ["" if v is None else str(v) for v in header_row]
+    columns = [canonical_header(h, aliases) for h in header]
     state = {"row": 1}
 
     def rows() -> Iterator[tuple[int, list[str]]]:
@@ -180,7 +182,10 @@ def _iter_xlsx(binary, cell: Callable[[object], str]):
             state["row"] = index
             if values is None or all(v is None for v in values):
                 continue
-            yield index, [cell(v) for v in values]
+            yield (
+                index,
+                [cell(v, columns[i] if i < len(columns) else "") for i, v in enumerate(values)],
+            )
         workbook.close()
 
     return header, rows(), lambda: int(1_000_000 * state["row"] / total)
@@ -193,7 +198,7 @@ def open_table(
     *,
     aliases: Mapping[str, str] | None = None,
     required: Iterable[str] = (),
-    cell: Callable[[object], str] = xlsx_cell_text,
+    cell: Callable[[object, str], str] = xlsx_cell_text,
 ):
     """Return ``(columns, rows, progress, total)`` for a CSV or XLSX stream of ``size`` bytes.
 
@@ -201,12 +206,12 @@ def open_table(
     ``(row number, [cell text, …])`` with the file's row numbers (the header is row 1).
     ``progress()`` and ``total`` are in the same unit (bytes for CSV, a per-million row
     fraction for XLSX), so callers can show a percentage without knowing the format.
-    ``cell`` turns a typed XLSX value into text. Raises ``ImportFileError`` when ``required``
+    ``cell(value, column)`` turns a typed XLSX value into text. Raises ``ImportFileError`` when ``required``
     columns are missing.
     """
     name = filename.lower()
     if name.endswith(".xlsx"):
-        header, rows, progress = _iter_xlsx(binary, cell)
+        header, rows, progress = _iter_xlsx(binary, cell, aliases)
         total = 1_000_000
     elif name.endswith((".csv", ".txt")):
         header, rows, progress = _iter_csv(binary)

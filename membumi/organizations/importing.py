@@ -24,9 +24,7 @@ email           e-mail address                                       no
 """
 
 import csv
-import io
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -34,6 +32,14 @@ from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from membumi.core.tabular import (
+    ImportFileError,
+    ImportReport,
+    RowError,
+    open_table,
+    xlsx_cell_text,
+)
 
 from .enums import GOLONGAN_CHOICES, PPPK_GOLONGAN, EmploymentType, PositionType, Sex, WorkUnitKind
 from .models import Agency, Employee, WorkUnit
@@ -135,189 +141,30 @@ def guess_unit_kind(name: str) -> str:
     return WorkUnitKind.OTHER
 
 
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-    level: str = "error"  # "error": the row was skipped; "warning": saved without that field
-
-    def as_dict(self) -> dict:
-        return {
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-            "level": self.level,
-        }
+# --- Reading (the CSV/XLSX reader and the report are shared: membumi/core/tabular.py) ----------
 
 
-@dataclass
-class ImportReport:
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
-    max_errors: int = 1000
-    fatal: str = ""
-
-    def add_error(self, error: RowError) -> None:
-        self.error_count += 1
-        if len(self.errors) < self.max_errors:
-            self.errors.append(error)
-
-    @property
-    def changed(self) -> int:
-        return self.created + self.updated
-
-    def summary(self) -> str:
-        if self.fatal:
-            return self.fatal
-        text = _(
-            "%(rows)d rows read: %(created)d created, %(updated)d updated, "
-            "%(unchanged)d unchanged, %(rejected)d rejected."
-        ) % {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-        }
-        if self.rows and not self.changed and not self.rejected:
-            text += " " + _("Nothing changed: the data was already up to date.")
-        return text
-
-    def as_dict(self) -> dict:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            "errors": [e.as_dict() for e in self.errors],
-            "error_count": self.error_count,
-            "summary": self.summary(),
-        }
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (wrong format, missing required columns)."""
-
-
-# --- Reading ---------------------------------------------------------------------------------
-
-
-def _canonical_header(raw: str) -> str:
-    key = (raw or "").strip().lower().replace(" ", "_")
-    return HEADER_ALIASES.get(key, key)
-
-
-class _CountingReader(io.RawIOBase):
-    """Wraps a binary file and counts the bytes read, for progress."""
-
-    def __init__(self, raw):
-        self.raw = raw
-        self.count = 0
-
-    def readable(self):
-        return True
-
-    def readinto(self, buffer):
-        data = self.raw.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
-        self.count += n
-        return n
-
-
-def _iter_csv(binary) -> tuple[list[str], Iterator[tuple[int, list[str]]], Callable[[], int]]:
-    counter = _CountingReader(binary)
-    text = io.TextIOWrapper(io.BufferedReader(counter, 1 << 16), encoding="utf-8-sig", newline="")
-    try:
-        first = text.readline()
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(_("The file is not UTF-8 text. Save the CSV as UTF-8.")) from exc
-    if not first.strip():
-        raise ImportFileError(_("The file is empty."))
-    delimiter = max([";", ",", "\t"], key=first.count)
-    header = next(csv.reader([first], delimiter=delimiter))
-
-    def rows():
-        reader = csv.reader(text, delimiter=delimiter)
-        try:
-            yield from enumerate(reader, start=2)
-        except UnicodeDecodeError as exc:
-            raise ImportFileError(_("The file is not UTF-8 text. Save the CSV as UTF-8.")) from exc
-
-    return header, rows(), lambda: counter.count
-
-
-def _iter_xlsx(binary):
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(binary, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise ImportFileError(
-            _("The XLSX file cannot be read: %(error)s") % {"error": exc}
-        ) from exc
-    sheet = workbook.worksheets[0]
-    total = max(sheet.max_row or 1, 1)
-    iterator = sheet.iter_rows(values_only=True)
-    header_row = next(iterator, None)
-    if not header_row:
-        raise ImportFileError(_("The file is empty."))
-    header = ["" if v is None else str(v) for v in header_row]
-    # A NIP typed into a number cell has lost digits (Excel keeps 15 significant digits), so
-    # the NIP column marks numbers for _parse_row to report; other numbers (sex 1/2) are text.
-    nip_columns = {i for i, h in enumerate(header) if _canonical_header(h) == "nip"}
-    state = {"row": 1}
-
-    def cell(value, is_nip: bool) -> str:
-        if value is None:
-            return ""
+def _cell(value, column: str) -> str:
+    """A NIP typed into a number cell has lost digits (Excel keeps 15 significant digits), so
+    the NIP column marks numbers for _parse_row to report; other numbers (sex 1/2) are text."""
+    if column == "nip" and isinstance(value, int | float):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        if is_nip and isinstance(value, int | float):
-            return f"#number:{value}"
-        return str(value)
-
-    def rows():
-        for index, values in enumerate(iterator, start=2):
-            state["row"] = index
-            if values is None or all(v is None for v in values):
-                continue
-            yield index, [cell(v, i in nip_columns) for i, v in enumerate(values)]
-        workbook.close()
-
-    return header, rows(), lambda: int(1_000_000 * state["row"] / total)
+        return f"#number:{value}"
+    return xlsx_cell_text(value, column)
 
 
 def open_rows(binary, filename: str, size: int = 0):
-    """Return ``(columns, rows, progress, total)`` for a CSV or XLSX stream of ``size`` bytes.
-
-    ``progress()`` and ``total`` are in the same unit (bytes for CSV, a per-million row
-    fraction for XLSX) so callers can show a percentage without knowing the format.
-    """
-    name = filename.lower()
-    if name.endswith(".xlsx"):
-        header, rows, progress = _iter_xlsx(binary)
-        total = 1_000_000
-    elif name.endswith((".csv", ".txt")):
-        header, rows, progress = _iter_csv(binary)
-        total = size
-    else:
-        raise ImportFileError(_("Unsupported file type: use .csv or .xlsx."))
-    columns = [_canonical_header(h) for h in header]
-    missing = [c for c in COLUMNS if c in REQUIRED and c not in columns]
-    if missing:
-        raise ImportFileError(
-            _("Required columns are missing: %(columns)s. Found: %(found)s.")
-            % {"columns": ", ".join(missing), "found": ", ".join(h for h in header if h)}
-        )
-    return columns, rows, progress, total
+    """Return ``(columns, rows, progress, total)`` for a CSV or XLSX stream of ``size`` bytes
+    (see ``core.tabular.open_table``), with this import's aliases and required columns."""
+    return open_table(
+        binary,
+        filename,
+        size,
+        aliases=HEADER_ALIASES,
+        required=[c for c in COLUMNS if c in REQUIRED],
+        cell=_cell,
+    )
 
 
 # --- Parsing one row -------------------------------------------------------------------------
