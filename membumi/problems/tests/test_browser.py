@@ -2,11 +2,8 @@
 problem of another unit can be joined in place, the USG priority follows the scores, and
 the problem is submitted; the mentor then validates it on the detail page."""
 
-from pathlib import Path
-
 import pytest
 
-import membumi
 from membumi.problems.models import Problem, ProblemEndorsement
 from membumi.testing.factories import EmployeeFactory, UserFactory
 
@@ -24,13 +21,6 @@ def login(page, username, password=PASSWORD):
     page.locator("input[name=password]").fill(password)
     page.locator("form.stack button[type=submit]").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
-
-
-@pytest.fixture(autouse=True)
-def _static(settings):
-    """``membumi/static`` (htmx, CSS) lies outside every app and settings name no
-    STATICFILES_DIRS, so finders do not serve it; without htmx this flow cannot run."""
-    settings.STATICFILES_DIRS = [Path(membumi.__file__).parent / "static"]
 
 
 def test_submit_with_similar_problems_and_join(
