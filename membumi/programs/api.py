@@ -26,7 +26,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
 from membumi.accounts.api import ErrorOut
@@ -293,7 +293,7 @@ def create_program(request, payload: ProgramIn):
         competencies=payload.competencies,
         description=payload.description,
     )
-    return 201, program
+    return Status(201, program)
 
 
 @router.get("/programs/{program_id}", response={200: ProgramOut, 404: ErrorOut})
@@ -369,7 +369,7 @@ def create_module(request, program_id: int, payload: ModuleIn):
         needs=needs,
         problems=problems,
     )
-    return 201, module
+    return Status(201, module)
 
 
 def _program_module(request, program_id, module_id):
@@ -411,7 +411,7 @@ def update_module(request, program_id: int, module_id: int, payload: ModulePatch
 def delete_module(request, program_id: int, module_id: int):
     _program, module = _program_module(request, program_id, module_id)
     services.module_delete(module=module, by=request.user)
-    return 204, None
+    return Status(204, None)
 
 
 # --- Batches ----------------------------------------------------------------------------------
@@ -463,7 +463,7 @@ def create_batch(request, payload: BatchIn):
         capacity=payload.capacity,
         trainers=_trainers(program, payload.trainer_usernames),
     )
-    return 201, _batch_out(request, batch.pk)
+    return Status(201, _batch_out(request, batch.pk))
 
 
 @router.get("/batches/{batch_id}", response={200: BatchOut, 404: ErrorOut})
@@ -547,9 +547,11 @@ def create_enrollments(request, batch_id: int, payload: EnrollmentIn):
         for p in exc.problems:
             key = p.field if single else f"nips.{p.line - 1}"
             errors.setdefault(key, []).append(p.message)
-        return 400, {"detail": _("Nobody was enrolled: fix every listed item."), "errors": errors}
+        return Status(
+            400, {"detail": _("Nobody was enrolled: fix every listed item."), "errors": errors}
+        )
     ids = [e.pk for e in created]
-    return 201, list(_enrollments(batch).filter(pk__in=ids))
+    return Status(201, list(_enrollments(batch).filter(pk__in=ids)))
 
 
 @router.post(
