@@ -46,7 +46,7 @@ def serve(port: str) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    worker = subprocess.Popen(  # noqa: S603
+    worker = subprocess.Popen(
         [sys.executable, "-m", "membumi.cli", "worker"], env=os.environ.copy()
     )
     try:
