@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "membumi.problems",
     "membumi.needs",
     "membumi.programs",
+    "membumi.action_plans",
     "membumi.api",
     "membumi.demo",
     "django.contrib.admin",

@@ -1,0 +1,191 @@
+"""Who may do what with action plans, and the plan lifecycle (DESIGN §4).
+
+``PLAN_TRANSITIONS`` is the table ``action: (from-states, to-state, relations that may act)``;
+``services.action_plan_transition`` is the only code that reads it to change ``state``. Guards
+are small functions ``guard(plan) -> message | list of messages | None`` listed per action.
+
+Relations of a user to a plan are those to its enrolment (``programs.rules``): ``participant``
+(the plan is theirs), ``mentor``, ``coach``, ``organizer`` (of the batch's institution),
+``admin``; plus ``system`` when no user acts (the automatic start at the batch end).
+
+Two steps do not always change the state: ``approve`` leaves the plan ``submitted`` until
+every approval the program requires is in, and a participant's ``abandon`` is a request that
+the mentor acknowledges (with their own ``abandon``); an organizer abandons at once.
+"""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from membumi.problems.enums import Direction
+from membumi.programs import rules as program_rules
+from membumi.programs.enums import ProgramType
+
+from .enums import BerAkhlak, PlanAction, PlanState, ReviewerRole, Term
+
+S = PlanState
+A = PlanAction
+
+ORGANIZERS = frozenset({"organizer", "admin"})
+REVIEWERS = frozenset({"coach", "mentor"})
+
+# action: (allowed from-states, to-state, relations that may take it)
+PLAN_TRANSITIONS = {
+    A.SUBMIT: ({S.DRAFT, S.REVISION_REQUESTED}, S.SUBMITTED, frozenset({"participant"})),
+    A.APPROVE: ({S.SUBMITTED}, S.APPROVED, REVIEWERS),
+    A.REQUEST_REVISION: ({S.SUBMITTED}, S.REVISION_REQUESTED, REVIEWERS),
+    A.START: ({S.APPROVED}, S.IN_PROGRESS, frozenset({"participant", "system"})),
+    A.COMPLETE: ({S.IN_PROGRESS}, S.COMPLETED, frozenset({"participant"})),
+    A.VERIFY: ({S.COMPLETED}, S.VERIFIED, frozenset({"mentor"})),
+    A.REJECT: ({S.COMPLETED}, S.IN_PROGRESS, frozenset({"mentor"})),
+    A.ABANDON: (
+        {S.DRAFT, S.SUBMITTED, S.REVISION_REQUESTED, S.APPROVED, S.IN_PROGRESS, S.COMPLETED},
+        S.ABANDONED,
+        frozenset({"participant", "mentor"}) | ORGANIZERS,
+    ),
+}
+# Steps that need a reason in ``note`` (for abandon: from the participant and the organizer;
+# the mentor acknowledges the participant's reason).
+NOTE_REQUIRED = {A.REQUEST_REVISION, A.REJECT, A.ABANDON}
+
+# The plan, its milestones and stakeholders are edited only in these states.
+EDITABLE_STATES = {S.DRAFT, S.REVISION_REQUESTED}
+# A plan is written for an enrolment that is still running.
+PLANNABLE_ENROLLMENT_STATES = {"enrolled", "active"}
+# Problems a plan may address (validated by the mentor, or further along).
+ADDRESSABLE_PROBLEM_STATES = {"validated", "addressed"}
+
+RELATION_LABELS = {
+    "participant": gettext_lazy("the participant"),
+    "coach": gettext_lazy("the coach"),
+    "mentor": gettext_lazy("the mentor"),
+    "organizer": gettext_lazy("the organizer of the institution"),
+    "admin": gettext_lazy("the administrator"),
+    "system": gettext_lazy("the system"),
+}
+
+
+def who_may(relations) -> str:
+    return _(" or ").join(str(label) for r, label in RELATION_LABELS.items() if r in relations)
+
+
+def plan_relations(user, plan) -> set[str]:
+    if user is None:
+        return {"system"}
+    return program_rules.enrollment_relations(user, plan.enrollment)
+
+
+def is_plan_owner(user, plan) -> bool:
+    return "participant" in plan_relations(user, plan)
+
+
+def plan_is_editable(plan) -> bool:
+    return plan.state in EDITABLE_STATES
+
+
+def can_edit_plan(user, plan) -> bool:
+    return plan_is_editable(plan) and is_plan_owner(user, plan)
+
+
+def can_see_similar(user, plan) -> bool:
+    """Near-duplicates are shown to the coach and the organizer only (never to participants)."""
+    return bool(plan_relations(user, plan) & ({"coach"} | ORGANIZERS))
+
+
+def allowed_actions(state, relations) -> list[str]:
+    return [
+        action
+        for action, (sources, _t, who) in PLAN_TRANSITIONS.items()
+        if state in sources and relations & who
+    ]
+
+
+def reviewer_roles(relations) -> set[str]:
+    return {r for r in (ReviewerRole.COACH, ReviewerRole.MENTOR) if r in relations}
+
+
+def required_approvals(plan) -> set[str]:
+    """The reviewer roles whose approval the plan's program requires (both by default)."""
+    from .models import ReviewPolicy
+
+    program = plan.enrollment.batch.program
+    try:
+        return program.review_policy.required_roles()
+    except ReviewPolicy.DoesNotExist:
+        return {ReviewerRole.COACH, ReviewerRole.MENTOR}
+
+
+# --- Guards ------------------------------------------------------------------------------------
+
+
+def submit_readiness(plan) -> list[str]:
+    """What the plan still lacks before it can be submitted (DESIGN §4)."""
+    refusals = []
+    if plan.problem_id is None:
+        refusals.append(_("Choose the problem the plan addresses."))
+    elif plan.problem.state not in ADDRESSABLE_PROBLEM_STATES:
+        refusals.append(_("The problem has not been validated by the mentor yet."))
+    if not plan.goal.strip():
+        refusals.append(_("Write the goal."))
+    if not plan.indicator_name.strip() or not plan.indicator_unit.strip():
+        refusals.append(_("Name the indicator and its unit."))
+    if plan.baseline_value is None or plan.baseline_date is None:
+        refusals.append(_("Give the baseline value and its date."))
+    if plan.target_value is None or plan.target_date is None:
+        refusals.append(_("Give the target value and its date."))
+    if plan.baseline_value is not None and plan.target_value is not None:
+        if plan.indicator_direction == Direction.INCREASE:
+            improves = plan.target_value > plan.baseline_value
+        else:
+            improves = plan.target_value < plan.baseline_value
+        if not improves:
+            refusals.append(
+                _("The target must improve on the baseline (%(direction)s).")
+                % {"direction": plan.get_indicator_direction_display()}
+            )
+    milestones = list(plan.milestones.all())
+    terms = {m.term for m in milestones}
+    missing = [str(t.label) for t in Term if t not in terms]
+    if missing:
+        refusals.append(
+            _("Add at least one milestone for: %(terms)s.") % {"terms": ", ".join(missing)}
+        )
+    if plan.enrollment.batch.program.program_type == ProgramType.LATSAR:
+        valid = set(BerAkhlak.values)
+        bare = [m for m in milestones if not (set(m.values) & valid)]
+        if bare:
+            refusals.append(
+                _("Latsar: map every milestone to at least one BerAKHLAK value (%(n)d missing).")
+                % {"n": len(bare)}
+            )
+    return refusals
+
+
+def milestones_closed(plan) -> str | None:
+    open_ = [
+        m
+        for m in plan.milestones.all()
+        if not (m.status == "done" or (m.status == "dropped" and m.status_note.strip()))
+    ]
+    if open_:
+        return _(
+            "%(n)d milestone(s) are neither done nor explained: mark them done, or dropped "
+            "with a note."
+        ) % {"n": len(open_)}
+    return None
+
+
+GUARDS = {
+    A.SUBMIT: [submit_readiness],
+    A.COMPLETE: [milestones_closed],
+}
+
+
+def guard_refusals(action, plan) -> list[str]:
+    refusals = []
+    for guard in GUARDS.get(action, []):
+        result = guard(plan)
+        if isinstance(result, str):
+            refusals.append(result)
+        elif result:
+            refusals.extend(result)
+    return refusals
