@@ -36,7 +36,9 @@ def plan_list(user) -> QuerySet[ActionPlan]:
     """The plans a user sees with what a list shows (milestones, current approvals), in a
     fixed number of queries."""
     return plans_for_user(user).prefetch_related(
-        "milestones", "stakeholders", Prefetch("approvals", queryset=PlanApproval.objects.all())
+        "milestones",
+        "stakeholders",
+        Prefetch("approvals", queryset=PlanApproval.objects.select_related("by")),
     )
 
 
