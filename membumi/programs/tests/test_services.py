@@ -823,7 +823,7 @@ def test_messages_speak_indonesian(organizer, institution, need, batch):
             services.enrollment_create(batch=batch, by=organizer, nip="199001012015011999")
 
     assert str(refused.value) == (
-        "Program belum memiliki mata pelatihan: tambahkan paling sedikit satu."
+        "Program pelatihan belum memiliki mata pelatihan: tambahkan paling sedikit satu."
     )
     assert report.value.problems[0].message.startswith("NIP tidak dikenal")
 

@@ -780,4 +780,4 @@ def test_enrol_report_in_indonesian_by_default(client, everyone, organizer, batc
 
     html = response.content.decode()
     assert "Tidak ada yang didaftarkan: perbaiki baris berikut" in html
-    assert "“12345” bukan NIP (18 angka)." in html
+    assert "“12345” bukan NIP (18 digit)." in html
