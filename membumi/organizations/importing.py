@@ -371,12 +371,25 @@ def _db_now():
 
 class EmployeeImporter:
     """Imports one file. ``run()`` returns the report; ``on_progress(report, done, total)``
-    is called after each chunk."""
+    is called after each chunk.
 
-    def __init__(self, *, on_progress=None, chunk_size: int = CHUNK_SIZE, max_errors: int = 1000):
+    ``agency_ids`` limits the import to the agencies whose people the uploader may see
+    (``queries.agency_ids_for_user``): a row for another agency, or one whose NIP belongs to an
+    employee of another agency, is rejected. ``None`` (an administrator, the command line)
+    means every agency."""
+
+    def __init__(
+        self,
+        *,
+        on_progress=None,
+        chunk_size: int = CHUNK_SIZE,
+        max_errors: int = 1000,
+        agency_ids: set[int] | None = None,
+    ):
         self.on_progress = on_progress
         self.chunk_size = chunk_size
         self.report = ImportReport(max_errors=max_errors)
+        self.agency_ids = agency_ids
         self.agencies = _AgencyLookup()
         self.agency_objs = {}
         self.unit_cache = {}
@@ -397,6 +410,21 @@ class EmployeeImporter:
                 self.report.rows += 1
                 parsed = _parse_row(number, record, self.agencies, self.report)
                 if parsed is None:
+                    continue
+                if not self._in_scope(parsed.values["agency_id"]):
+                    self.report.reject(
+                        [
+                            RowError(
+                                number,
+                                "agency",
+                                _(
+                                    "“%(value)s” is outside the agencies you may import; "
+                                    "the row was skipped."
+                                )
+                                % {"value": record.get("agency", "").strip()},
+                            )
+                        ]
+                    )
                     continue
                 first = self.seen_nips.setdefault(int(parsed.nip), number)
                 if first != number:
@@ -425,6 +453,9 @@ class EmployeeImporter:
             self.report.fatal = str(exc)
         return self.report
 
+    def _in_scope(self, agency_id: int) -> bool:
+        return self.agency_ids is None or agency_id in self.agency_ids
+
     def _unit_id(self, agency_id: int, path: list[str]) -> int | None:
         if not path:
             return None
@@ -446,16 +477,33 @@ class EmployeeImporter:
 
     @transaction.atomic
     def _write_chunk(self, chunk: list[ParsedRow]) -> None:
-        for parsed in chunk:
-            parsed.values["work_unit_id"] = self._unit_id(
-                parsed.values["agency_id"], parsed.unit_path
-            )
         existing = {
             row["nip"]: row
             for row in Employee.objects.filter(nip__in=[p.nip for p in chunk]).values(
                 "id", "nip", "supervisor_id", *COMPARED_FIELDS
             )
         }
+        outside = {nip for nip, row in existing.items() if not self._in_scope(row["agency_id"])}
+        if outside:
+            for parsed in chunk:
+                if parsed.nip in outside:
+                    self.report.reject(
+                        [
+                            RowError(
+                                parsed.row,
+                                "nip",
+                                _(
+                                    "This NIP belongs to an employee of an agency outside "
+                                    "your scope; the row was skipped."
+                                ),
+                            )
+                        ]
+                    )
+            chunk = [p for p in chunk if p.nip not in outside]
+        for parsed in chunk:
+            parsed.values["work_unit_id"] = self._unit_id(
+                parsed.values["agency_id"], parsed.unit_path
+            )
         # NIP -> id of every employee this chunk may point to as a supervisor.
         ids = {nip: row["id"] for nip, row in existing.items()}
         wanted = {p.supervisor_nip for p in chunk if p.supervisor_nip} - ids.keys()

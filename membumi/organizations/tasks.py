@@ -5,6 +5,7 @@ from django_tasks import task
 
 from .importing import EmployeeImporter
 from .models import ImportJob
+from .queries import agency_ids_for_user
 from .services import import_job_finish
 
 
@@ -28,10 +29,14 @@ def run_employee_import(job_id: int) -> None:
             rejected=report.rejected,
         )
 
+    # The uploader's scope: an organizer imports only the agencies their institution serves.
+    agency_ids = agency_ids_for_user(job.started_by) if job.started_by else set()
     try:
         with job.file.open("rb") as binary:
             report = EmployeeImporter(
-                on_progress=on_progress, max_errors=ImportJob.MAX_STORED_ERRORS
+                on_progress=on_progress,
+                max_errors=ImportJob.MAX_STORED_ERRORS,
+                agency_ids=agency_ids,
             ).run(binary, job.original_name, job.file.size)
     except Exception as exc:
         import_job_finish(job=job, report=None, failure=str(exc))
