@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 from django.views.i18n import set_language as django_set_language
 
 from membumi.accounts import rules as account_rules
+from membumi.accounts.enums import Role
 from membumi.accounts.queries import user_roles
 
 from .models import AuditLog
@@ -19,7 +20,10 @@ def home(request):
     return render(
         request,
         "core/home.html",
-        {"sections": home_sections(request.user), "role_codes": roles.codes()},
+        {
+            "sections": home_sections(request.user),
+            "roles": [(code, Role(code).label) for code in roles.codes()],
+        },
     )
 
 

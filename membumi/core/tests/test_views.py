@@ -331,3 +331,9 @@ def test_site_stylesheet_and_htmx_are_served(client, db):
         response = client.get(path)
         assert response.status_code == 200, path
         assert b"".join(response.streaming_content if response.streaming else [response.content])
+
+
+def test_home_names_roles_in_indonesian(client, organizer):
+    client.force_login(organizer)
+    response = client.get("/")
+    assert b'data-role="organizer">Penyelenggara</span>' in response.content
