@@ -174,6 +174,20 @@ def milestones_closed(plan) -> str | None:
     return None
 
 
+# Plans that count for the pass gate (DESIGN §4: "passes only with an approved plan").
+PASSING_PLAN_STATES = {S.APPROVED, S.IN_PROGRESS, S.COMPLETED, S.VERIFIED}
+
+
+def enrollment_has_approved_plan(enrollment) -> str | None:
+    """The action-plans half of the enrolment pass gate (a guard for
+    ``programs.rules.ENROLLMENT_GUARDS["pass"]``)."""
+    from .models import ActionPlan
+
+    if ActionPlan.objects.filter(enrollment=enrollment, state__in=PASSING_PLAN_STATES).exists():
+        return None
+    return _("The participant has no approved action plan.")
+
+
 GUARDS = {
     A.SUBMIT: [submit_readiness],
     A.COMPLETE: [milestones_closed],

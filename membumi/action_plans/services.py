@@ -509,3 +509,14 @@ def stakeholder_remove(*, stakeholder: Stakeholder, by) -> None:
     stakeholder.delete()
     _renumber(list(plan.stakeholders.order_by("position", "id")))
     _audit(by=by, action="stakeholder_removed", plan=plan, summary=name)
+
+
+def action_plans_start_for_batch(*, batch) -> int:
+    """The automatic start (DESIGN §4: in progress "from the batch end"): every approved plan
+    of the batch moves to in_progress as the system. Idempotent; returns how many started."""
+    started = 0
+    approved = ActionPlan.objects.filter(enrollment__batch=batch, state=PlanState.APPROVED)
+    for plan in approved.only("pk"):
+        action_plan_transition(plan=plan, action=PlanAction.START, by=None)
+        started += 1
+    return started

@@ -210,3 +210,15 @@ def test_dates_are_stored(plan, participant):
 
     plan.refresh_from_db()
     assert plan.target_date == dt.date(2026, 12, 31)
+
+
+def test_start_for_batch_starts_approved_plans_once(ready_plan, batch):
+    in_state(ready_plan, PlanState.APPROVED)
+
+    first = services.action_plans_start_for_batch(batch=batch)
+    second = services.action_plans_start_for_batch(batch=batch)
+
+    ready_plan.refresh_from_db()
+    assert (first, second, ready_plan.state) == (1, 0, PlanState.IN_PROGRESS)
+    row = ready_plan.transitions.get()
+    assert (row.action, row.by) == ("start", None)

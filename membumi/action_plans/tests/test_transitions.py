@@ -329,3 +329,20 @@ def test_abandoned_plan_frees_the_enrolment(ready_plan, organizer, participant, 
 
     assert ActionPlan.objects.filter(enrollment=enrollment).count() == 2
     assert again.state == PlanState.DRAFT
+
+
+# --- The pass gate -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "passes"),
+    [(s, s in rules.PASSING_PLAN_STATES) for s in PlanState],
+)
+def test_pass_gate_needs_approved_plan(ready_plan, enrollment, state, passes):
+    in_state(ready_plan, state)
+
+    refusal = rules.enrollment_has_approved_plan(enrollment)
+
+    assert (refusal is None) == passes
+    if not passes:
+        assert refusal == "The participant has no approved action plan."
