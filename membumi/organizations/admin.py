@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Agency, Employee, ImportJob, Institution, WorkUnit
+from .services import work_unit_save
 
 
 @admin.register(Agency)
@@ -17,6 +18,9 @@ class WorkUnitAdmin(admin.ModelAdmin):
     search_fields = ["name"]
     raw_id_fields = ["parent"]
     readonly_fields = ["path", "depth"]
+
+    def save_model(self, request, obj, form, change):
+        work_unit_save(unit=obj)  # keeps the materialised path of the unit and its subtree
 
 
 @admin.register(Institution)

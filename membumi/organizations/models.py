@@ -56,6 +56,7 @@ class WorkUnit(models.Model):
     """A unit kerja in an agency's tree, of any depth.
 
     ``path`` is a materialised path of ids ("/3/17/42/") kept by ``services.work_unit_create``
+    (and ``work_unit_save`` for edits in the admin, which moves a subtree along)
     so that a whole subtree is one indexed prefix query.
     """
 
@@ -93,6 +94,17 @@ class WorkUnit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.parent_id is None:
+            return
+        if self.agency_id and self.parent.agency_id != self.agency_id:
+            raise ValidationError({"parent": _("The parent unit belongs to another agency.")})
+        if self.pk and (self.parent_id == self.pk or f"/{self.pk}/" in self.parent.path):
+            raise ValidationError(
+                {"parent": _("A unit cannot be placed under itself or one of its own sub-units.")}
+            )
 
     def ancestor_ids(self) -> list[int]:
         return [int(part) for part in self.path.strip("/").split("/") if part][:-1]

@@ -29,6 +29,26 @@ def work_unit_create(*, agency: Agency, name: str, kind: str = "lainnya", parent
     return unit
 
 
+@transaction.atomic
+def work_unit_save(*, unit: WorkUnit) -> WorkUnit:
+    """Save a unit edited as a whole (the Django admin) and keep the materialised paths true:
+    its ``path`` and ``depth`` follow its parent, and a unit moved under another parent takes
+    its whole subtree along. The caller has validated the unit (``WorkUnit.clean``)."""
+    old_path = WorkUnit.objects.filter(pk=unit.pk).values_list("path", flat=True).first()
+    unit.save()
+    parent = WorkUnit.objects.get(pk=unit.parent_id) if unit.parent_id else None
+    unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+    unit.depth = parent.depth + 1 if parent else 0
+    unit.save(update_fields=["path", "depth"])
+    if old_path and old_path != unit.path:
+        subtree = list(WorkUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk))
+        for child in subtree:
+            child.path = unit.path + child.path[len(old_path) :]
+            child.depth = child.path.count("/") - 2
+        WorkUnit.objects.bulk_update(subtree, ["path", "depth"])
+    return unit
+
+
 def work_unit_get_or_create_path(
     *, agency: Agency, names: list[str], kind_of=None, cache: dict | None = None
 ) -> WorkUnit:

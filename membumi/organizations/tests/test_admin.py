@@ -1,0 +1,70 @@
+"""Reference data edited in the Django admin keeps the invariants the services keep."""
+
+from django.urls import reverse
+
+from membumi.organizations.models import Employee, WorkUnit
+from membumi.organizations.queries import search_employees
+from membumi.testing.factories import EmployeeFactory, WorkUnitFactory
+
+
+def _save_unit(client, data, unit=None):
+    url = (
+        reverse("admin:organizations_workunit_change", args=[unit.pk])
+        if unit
+        else reverse("admin:organizations_workunit_add")
+    )
+    return client.post(url, {"kind": "dinas", "parent": "", **data, "_save": "1"})
+
+
+def test_admin_added_units_get_their_materialised_path(client, admin_user, agency):
+    client.force_login(admin_user)
+
+    _save_unit(client, {"agency": agency.pk, "name": "Dinas Sosial"})
+    parent = WorkUnit.objects.get(name="Dinas Sosial")
+    _save_unit(client, {"agency": agency.pk, "name": "Bidang Rehabilitasi", "parent": parent.pk})
+    child = WorkUnit.objects.get(name="Bidang Rehabilitasi")
+
+    assert (parent.path, parent.depth) == (f"/{parent.pk}/", 0)
+    assert (child.path, child.depth) == (f"/{parent.pk}/{child.pk}/", 1)
+    # The unit filter is a prefix query on the path: an empty path would match everyone.
+    inside = EmployeeFactory(agency=agency, work_unit=child)
+    EmployeeFactory(agency=agency)
+    assert list(search_employees(Employee.objects.all(), unit=parent)) == [inside]
+
+
+def test_admin_moving_a_unit_carries_its_subtree(client, admin_user, agency):
+    old_root = WorkUnitFactory(agency=agency, name="Dinas Lama")
+    new_root = WorkUnitFactory(agency=agency, name="Dinas Baru")
+    moved = WorkUnitFactory(agency=agency, parent=old_root, name="Bidang Pindah")
+    leaf = WorkUnitFactory(agency=agency, parent=moved, name="Seksi Ikut")
+    client.force_login(admin_user)
+
+    _save_unit(
+        client, {"agency": agency.pk, "name": "Bidang Pindah", "parent": new_root.pk}, unit=moved
+    )
+
+    moved.refresh_from_db()
+    leaf.refresh_from_db()
+    assert (moved.path, moved.depth) == (f"/{new_root.pk}/{moved.pk}/", 1)
+    assert (leaf.path, leaf.depth) == (f"/{new_root.pk}/{moved.pk}/{leaf.pk}/", 2)
+
+
+def test_admin_refuses_a_parent_in_another_agency_or_below_itself(
+    client, admin_user, agency, other_agency
+):
+    root = WorkUnitFactory(agency=agency, name="Dinas Induk")
+    below = WorkUnitFactory(agency=agency, parent=root, name="Bidang Bawah")
+    foreign = WorkUnitFactory(agency=other_agency, name="Dinas Asing")
+    client.force_login(admin_user)
+
+    into_foreign = _save_unit(
+        client, {"agency": agency.pk, "name": "Dinas Induk", "parent": foreign.pk}, unit=root
+    )
+    into_own_child = _save_unit(
+        client, {"agency": agency.pk, "name": "Dinas Induk", "parent": below.pk}, unit=root
+    )
+
+    assert "parent" in into_foreign.context["adminform"].form.errors
+    assert "parent" in into_own_child.context["adminform"].form.errors
+    root.refresh_from_db()
+    assert (root.parent, root.path) == (None, f"/{root.pk}/")
