@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin
 
 from .models import Agency, Employee, ImportJob, Institution, WorkUnit
+from .nip import normalize_nip
 from .services import work_unit_save
 
 
@@ -30,8 +32,19 @@ class InstitutionAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+class EmployeeAdminForm(forms.ModelForm):
+    """The NIP may be typed as it is written ("19860926 201505 1 001"): the input takes the
+    spaces (a maxlength of 18 would cut the number short) and the NIP is stored without them."""
+
+    nip = forms.CharField(label=Employee._meta.get_field("nip").verbose_name, max_length=30)
+
+    def clean_nip(self):
+        return normalize_nip(self.cleaned_data["nip"])
+
+
 @admin.register(Employee)
 class EmployeeAdmin(admin.ModelAdmin):
+    form = EmployeeAdminForm
     list_display = ["name", "nip", "agency", "work_unit", "position_name", "is_active"]
     list_filter = ["agency", "employment_type", "position_type", "is_active"]
     search_fields = ["nip", "name", "position_name"]

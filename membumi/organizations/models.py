@@ -212,9 +212,14 @@ class Employee(models.Model):
         errors = {}
         if self.nip:
             try:
-                parse_nip(self.nip, sex=self.sex or None)
-            except ValidationError as exc:
-                errors["nip"] = exc.messages
+                validate_nip(self.nip)
+            except ValidationError:
+                pass  # the field's own validator reports a malformed NIP once
+            else:
+                try:
+                    parse_nip(self.nip, sex=self.sex or None)  # the sex digit against the sex
+                except ValidationError as exc:
+                    errors["nip"] = exc.messages
         if self.work_unit_id and self.agency_id and self.work_unit.agency_id != self.agency_id:
             errors["work_unit"] = [_("The work unit belongs to another agency.")]
         if self.supervisor_id and self.supervisor_id == self.pk:

@@ -68,3 +68,46 @@ def test_admin_refuses_a_parent_in_another_agency_or_below_itself(
     assert "parent" in into_own_child.context["adminform"].form.errors
     root.refresh_from_db()
     assert (root.parent, root.path) == (None, f"/{root.pk}/")
+
+
+def _employee_form(agency, **values):
+    return {
+        "name": "Uji Admin",
+        "sex": "M",
+        "employment_type": "pns",
+        "golongan": "",
+        "position_type": "",
+        "position_name": "",
+        "agency": agency.pk,
+        "work_unit": "",
+        "supervisor": "",
+        "email": "",
+        "is_active": "on",
+        "_save": "1",
+        **values,
+    }
+
+
+def test_admin_takes_a_nip_written_with_spaces(client, admin_user, agency):
+    client.force_login(admin_user)
+    add = reverse("admin:organizations_employee_add")
+
+    page = client.get(add).content.decode()
+    client.post(add, _employee_form(agency, nip="19900101 201501 1 041"))
+
+    assert 'maxlength="18"' not in page.split('name="nip"')[1].split(">")[0]
+    assert Employee.objects.get(name="Uji Admin").nip == "199001012015011041"
+
+
+def test_admin_explains_a_bad_nip_once(client, admin_user, agency):
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:organizations_employee_add"),
+        _employee_form(agency, nip="19901301 201501 1 041"),
+    )
+
+    errors = response.context["adminform"].form.errors["nip"]
+    assert len(errors) == 1
+    assert "19901301" in errors[0]
+    assert not Employee.objects.filter(name="Uji Admin").exists()
