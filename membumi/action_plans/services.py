@@ -391,6 +391,11 @@ def _clean_values(values):
     return values
 
 
+def _touch(plan):
+    """A change to a milestone or stakeholder is a change to the plan (``updated_at``)."""
+    ActionPlan.objects.filter(pk=plan.pk).update(updated_at=timezone.now())
+
+
 def _renumber(items):
     for position, item in enumerate(items):
         if item.position != position:
@@ -417,6 +422,7 @@ def milestone_add(
     )
     _full_clean(milestone, exclude=["plan"])
     milestone.save()
+    _touch(plan)
     _audit(by=by, action="milestone_added", plan=plan, summary=output[:200])
     return milestone
 
@@ -441,6 +447,7 @@ def milestone_update(*, milestone: Milestone, by, **fields) -> Milestone:
         setattr(milestone, name, value)
     _full_clean(milestone, exclude=["plan"])
     milestone.save()
+    _touch(plan)
     _audit(by=by, action="milestone_updated", plan=plan, summary=milestone.output[:200])
     return milestone
 
@@ -452,6 +459,7 @@ def milestone_remove(*, milestone: Milestone, by) -> None:
     output = milestone.output
     milestone.delete()
     _renumber(list(plan.milestones.order_by("position", "id")))
+    _touch(plan)
     _audit(by=by, action="milestone_removed", plan=plan, summary=output[:200])
 
 
@@ -465,6 +473,7 @@ def milestone_reorder(*, plan: ActionPlan, by, order: list[int]) -> list[Milesto
         raise ValidationError({"order": [_("Give every milestone of the plan exactly once.")]})
     ordered = [milestones[pk] for pk in order]
     _renumber(ordered)
+    _touch(plan)
     _audit(by=by, action="milestones_reordered", plan=plan)
     return ordered
 
@@ -482,6 +491,7 @@ def stakeholder_add(*, plan: ActionPlan, by, kind, name, role="", support_needed
     )
     _full_clean(stakeholder, exclude=["plan"])
     stakeholder.save()
+    _touch(plan)
     _audit(by=by, action="stakeholder_added", plan=plan, summary=name)
     return stakeholder
 
@@ -497,6 +507,7 @@ def stakeholder_update(*, stakeholder: Stakeholder, by, **fields) -> Stakeholder
         setattr(stakeholder, name, value)
     _full_clean(stakeholder, exclude=["plan"])
     stakeholder.save()
+    _touch(plan)
     _audit(by=by, action="stakeholder_updated", plan=plan, summary=stakeholder.name)
     return stakeholder
 
@@ -508,6 +519,7 @@ def stakeholder_remove(*, stakeholder: Stakeholder, by) -> None:
     name = stakeholder.name
     stakeholder.delete()
     _renumber(list(plan.stakeholders.order_by("position", "id")))
+    _touch(plan)
     _audit(by=by, action="stakeholder_removed", plan=plan, summary=name)
 
 
