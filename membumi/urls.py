@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from membumi.accounts import views as account_views
 from membumi.api.api import api
 from membumi.core import views as core_views
 
@@ -13,6 +14,11 @@ urlpatterns = [
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
         name="login",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("employees/", include("membumi.organizations.urls")),

@@ -1,4 +1,4 @@
-"""Every write about accounts: tokens and role assignments."""
+"""Every write about accounts: tokens, role assignments and lifting a login lockout."""
 
 import secrets
 from datetime import timedelta
@@ -36,3 +36,19 @@ def role_assign(
             actor=by, action="accounts.role_assigned", obj=assignment, summary=str(assignment)
         )
     return assignment
+
+
+def login_lockout_lift(*, user: User) -> int:
+    """Forget the failed log-ins of ``user`` (django-axes), e.g. once they have proved they own
+    the account by resetting the password through their e-mail. Returns the attempts removed."""
+    from axes.utils import reset
+
+    removed = reset(username=user.get_username())
+    if removed:
+        audit_record(
+            actor=user,
+            action="accounts.lockout_lifted",
+            obj=user,
+            summary=user.get_username(),
+        )
+    return removed
