@@ -10,6 +10,8 @@ Endpoints (under ``/api/v1/action-plans``):
   abandon`` with ``{"note"?}`` — one lifecycle step each (``reject`` sends a completed plan
   back to in progress; a reason is required for request-revision, reject and abandon);
 * ``GET {id}/history``;
+* ``GET | PUT review-policy/{program_id}`` ``{"require_coach", "require_mentor"}`` — which
+  approvals a program's plans need (both by default; PUT by the program's organizer);
 * ``{id}/milestones`` — ``GET``, ``POST``; ``PATCH`` / ``DELETE {id}/milestones/{milestone_id}``;
   ``POST {id}/milestones/order`` with ``{"order": [ids]}``;
 * ``{id}/stakeholders`` — ``GET``, ``POST``; ``PATCH`` / ``DELETE {id}/stakeholders/{sid}``.
@@ -30,9 +32,9 @@ from ninja.pagination import PageNumberPagination, paginate
 from membumi.accounts.api import ErrorOut
 from membumi.problems.enums import Direction
 from membumi.problems.models import Problem
-from membumi.programs.queries import get_enrollment_for_user
+from membumi.programs.queries import get_enrollment_for_user, get_program_for_user
 
-from . import queries, services
+from . import queries, rules, services
 from .enums import BerAkhlak, MilestoneStatus, PlanAction, PlanState, StakeholderKind, Term
 
 router = Router(tags=["action plans"])
@@ -146,6 +148,11 @@ class PlanPatch(PlanFields):
     problem_id: int | None = None
 
 
+class ReviewPolicyIO(Schema):
+    require_coach: bool = True
+    require_mentor: bool = True
+
+
 class PlanFilter(Schema):
     state: PlanState | None = None
 
@@ -216,6 +223,31 @@ def _problem(problem_id):
 
 def _fresh(request, plan_id):
     return queries.get_plan_for_user(request.user, plan_id)
+
+
+# --- Review policy per program ----------------------------------------------------------------
+
+
+@router.get(
+    "/review-policy/{program_id}",
+    response={200: ReviewPolicyIO, 404: ErrorOut},
+    summary="Which approvals a program's plans need",
+)
+def get_review_policy(request, program_id: int):
+    program = get_program_for_user(request.user, program_id)
+    required = rules.program_required_approvals(program)
+    return {"require_coach": "coach" in required, "require_mentor": "mentor" in required}
+
+
+@router.put("/review-policy/{program_id}", response={200: ReviewPolicyIO, **ERRORS})
+def set_review_policy(request, program_id: int, payload: ReviewPolicyIO):
+    program = get_program_for_user(request.user, program_id)
+    return services.review_policy_set(
+        program=program,
+        by=request.user,
+        require_coach=payload.require_coach,
+        require_mentor=payload.require_mentor,
+    )
 
 
 # --- Plans ------------------------------------------------------------------------------------

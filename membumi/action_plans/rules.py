@@ -105,9 +105,12 @@ def reviewer_roles(relations) -> set[str]:
 
 def required_approvals(plan) -> set[str]:
     """The reviewer roles whose approval the plan's program requires (both by default)."""
+    return program_required_approvals(plan.enrollment.batch.program)
+
+
+def program_required_approvals(program) -> set[str]:
     from .models import ReviewPolicy
 
-    program = plan.enrollment.batch.program
     try:
         return program.review_policy.required_roles()
     except ReviewPolicy.DoesNotExist:

@@ -532,3 +532,33 @@ def action_plans_start_for_batch(*, batch) -> int:
         action_plan_transition(plan=plan, action=PlanAction.START, by=None)
         started += 1
     return started
+
+
+# --- Review policy per program ----------------------------------------------------------------
+
+
+@transaction.atomic
+def review_policy_set(*, program, by, require_coach: bool, require_mentor: bool):
+    """Which approvals the program's plans need (at least one). Plans already under review
+    are judged by the policy at the time of each approval."""
+    from membumi.programs.rules import can_manage_program
+
+    from .models import ReviewPolicy
+
+    if not can_manage_program(by, program):
+        raise PermissionDenied(_("Only the organizer of the institution may change this program."))
+    if not (require_coach or require_mentor):
+        raise ValidationError(
+            {"__all__": [_("Require at least one approval: the coach's, the mentor's or both.")]}
+        )
+    policy, _created = ReviewPolicy.objects.update_or_create(
+        program=program,
+        defaults={"require_coach": require_coach, "require_mentor": require_mentor},
+    )
+    audit_record(
+        actor=_actor(by),
+        action="action_plans.review_policy_set",
+        obj=program,
+        summary=f"coach={require_coach} mentor={require_mentor}",
+    )
+    return policy

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from membumi.accounts.services import api_token_create
 from membumi.action_plans import services
 from membumi.action_plans.enums import PlanState
-from membumi.action_plans.models import ActionPlan, Milestone, Stakeholder
+from membumi.action_plans.models import ActionPlan, Milestone, ReviewPolicy, Stakeholder
 from membumi.programs import services as program_services
 from membumi.testing.factories import EmployeeFactory, RoleAssignmentFactory, UserFactory
 
@@ -313,3 +313,49 @@ def test_list_query_count_constant(client, organizer, plan, batch, mentor, agenc
 
     assert (n_one, n_many) == (1, 5)
     assert one == many
+
+
+# --- Review policy -----------------------------------------------------------------------------
+
+
+def test_review_policy_default_and_set(client, organizer, trainer, ready_plan, program):
+    url = f"{BASE}/review-policy/{program.pk}"
+    assert _get(client, trainer, url).json() == {"require_coach": True, "require_mentor": True}
+
+    response = client.put(
+        url,
+        {"require_coach": True, "require_mentor": False},
+        content_type="application/json",
+        headers=_auth(organizer),
+    )
+
+    assert response.json() == {"require_coach": True, "require_mentor": False}
+    in_state(ready_plan, PlanState.SUBMITTED)
+    type(ready_plan).objects.filter(pk=ready_plan.pk).update(review_round=1)
+    assert _post(client, trainer, f"{BASE}/{ready_plan.pk}/approve").json()["state"] == "approved"
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"), [("trainer", 403), ("participant", 404), ("other_organizer", 404)]
+)
+def test_review_policy_set_by_others_refused(client, request, batch, program, persona, status):
+    response = client.put(
+        f"{BASE}/review-policy/{program.pk}",
+        {"require_coach": False, "require_mentor": True},
+        content_type="application/json",
+        headers=_auth(request.getfixturevalue(persona)),
+    )
+
+    assert response.status_code == status
+    assert not ReviewPolicy.objects.exists()
+
+
+def test_review_policy_needs_one_approval_400(client, organizer, program):
+    response = client.put(
+        f"{BASE}/review-policy/{program.pk}",
+        {"require_coach": False, "require_mentor": False},
+        content_type="application/json",
+        headers=_auth(organizer),
+    )
+
+    assert response.status_code == 400
