@@ -1,6 +1,10 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
-from django.shortcuts import render
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.shortcuts import render, resolve_url
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -15,6 +19,23 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if request.path_info.startswith(API_PREFIX):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+    def handle_no_permission(self, request, view_func):
+        """An htmx request (a search as one types, a progress poll) after the session ended
+        would swap the whole login page into the fragment; send the window there instead,
+        to come back to the page the user was on."""
+        if request.headers.get("HX-Request") != "true":
+            return super().handle_no_permission(request, view_func)
+        page = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = page.path + (f"?{page.query}" if page.query else "") or request.get_full_path()
+        login = redirect_to_login(
+            back,
+            resolve_url(self.get_login_url(view_func)),
+            self.get_redirect_field_name(view_func),
+        )
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = login["Location"]
+        return response
 
 
 def axes_lockout_response(request, original_response=None, credentials=None):
