@@ -1,0 +1,26 @@
+"""The import report page: what a finished or failed import tells its uploader."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils.translation import gettext, override
+
+from membumi.organizations.models import ImportJob
+
+
+def test_failed_import_does_not_claim_every_row_was_valid(client, organizer):
+    client.force_login(organizer)
+    client.post(
+        reverse("organizations:import_start"),
+        {"file": SimpleUploadedFile("pegawai.csv", b"nama;instansi\nA;B\n", "text/csv")},
+    )
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED
+
+    response = client.get(reverse("organizations:import_detail", args=[job.pk]))
+
+    html = response.content.decode()
+    with override(response.wsgi_request.LANGUAGE_CODE):
+        all_valid = gettext("No problems: every row was valid.")
+    assert all_valid not in html
+    assert 'class="alert alert-error" role="alert">' in html
+    assert "sex" in html  # the missing column is named
