@@ -133,7 +133,8 @@ def import_job_finish(*, job: ImportJob, report=None, failure: str = "") -> None
         job.updated = report.updated
         job.unchanged = report.unchanged
         job.rejected = report.rejected
-        job.errors = [e.as_dict() for e in report.errors]
+        # In file order: supervisor warnings are found at the end of the file, after the rest.
+        job.errors = [e.as_dict() for e in sorted(report.errors, key=lambda e: e.row)]
         job.message = report.summary()
         job.processed_bytes = job.total_bytes
     job.save()

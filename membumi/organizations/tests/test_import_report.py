@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, override
 
 from membumi.organizations.models import ImportJob
+from membumi.testing.factories import make_nip
 
 
 def test_failed_import_does_not_claim_every_row_was_valid(client, organizer):
@@ -24,3 +25,19 @@ def test_failed_import_does_not_claim_every_row_was_valid(client, organizer):
     assert all_valid not in html
     assert 'class="alert alert-error" role="alert">' in html
     assert "sex" in html  # the missing column is named
+
+
+def test_report_lists_problems_in_file_order(client, organizer, agency):
+    rows = [
+        "nip,name,sex,agency,supervisor_nip",
+        f"{make_nip(1)},Atasan Tak Ada,L,{agency.code},{make_nip(500)}",  # warning, found last
+        f"{make_nip(2)},,L,{agency.code},",  # error: no name
+    ]
+    client.force_login(organizer)
+    client.post(
+        reverse("organizations:import_start"),
+        {"file": SimpleUploadedFile("pegawai.csv", "\n".join(rows).encode(), "text/csv")},
+    )
+
+    job = ImportJob.objects.get()
+    assert [(e["row"], e["column"]) for e in job.errors] == [(2, "supervisor_nip"), (3, "name")]
