@@ -9,6 +9,10 @@ Endpoints (under ``/api/v1/action-plans``):
 * ``POST {id}/submit | approve | request-revision | start | complete | verify | reject |
   abandon`` with ``{"note"?}`` — one lifecycle step each (``reject`` sends a completed plan
   back to in progress; a reason is required for request-revision, reject and abandon);
+* ``GET {id}/quality`` → ``{"score", "findings": [{"code", "severity", "message",
+  "suggestion", "field"}]}`` (anyone who sees the plan);
+* ``GET {id}/similar`` → near-duplicates with a similarity (coach, organizer; 403 for
+  others; the participant's name only for plans in the caller's own scope);
 * ``GET {id}/history``;
 * ``GET | PUT review-policy/{program_id}`` ``{"require_coach", "require_mentor"}`` — which
   approvals a program's plans need (both by default; PUT by the program's organizer);
@@ -23,7 +27,7 @@ lifecycle does not allow the step.
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -34,8 +38,9 @@ from membumi.problems.enums import Direction
 from membumi.problems.models import Problem
 from membumi.programs.queries import get_enrollment_for_user, get_program_for_user
 
-from . import queries, rules, services
+from . import analysis, queries, rules, services
 from .enums import BerAkhlak, MilestoneStatus, PlanAction, PlanState, StakeholderKind, Term
+from .models import ActionPlan
 
 router = Router(tags=["action plans"])
 
@@ -146,6 +151,37 @@ class PlanIn(PlanFields):
 class PlanPatch(PlanFields):
     title: str | None = None
     problem_id: int | None = None
+
+
+class FindingOut(Schema):
+    code: str
+    severity: str
+    message: str
+    suggestion: str
+    field: str
+
+
+class QualityOut(Schema):
+    score: int
+    findings: list[FindingOut]
+
+
+class SimilarOut(Schema):
+    id: int
+    similarity: float
+    title: str
+    goal: str
+    state: str
+    batch: str
+    institution: str
+    same_institution: bool
+    participant: str | None  # only for plans in the caller's own scope
+
+
+class SimilarityOut(Schema):
+    threshold: float
+    plan: PlanOut
+    similar: list[SimilarOut]
 
 
 class ReviewPolicyIO(Schema):
@@ -318,6 +354,56 @@ for _action in PlanAction:
         summary=f"Lifecycle step: {_action.value}",
         operation_id=f"action_plan_{_action.value}",
     )(_step(_action))
+
+
+@router.get(
+    "/{plan_id}/quality",
+    response={200: QualityOut, 404: ErrorOut},
+    summary="Quality check: score 0–100 and findings (blocking ones stop submission)",
+)
+def plan_quality(request, plan_id: int):
+    return analysis.plan_quality(_fresh(request, plan_id))
+
+
+@router.get(
+    "/{plan_id}/similar",
+    response={200: SimilarityOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Near-duplicate plans, same institution and nationwide (coach and organizer only)",
+)
+def plan_similar(request, plan_id: int):
+    plan = _fresh(request, plan_id)
+    if not rules.can_see_similar(request.user, plan):
+        raise PermissionDenied(_("Only the coach and the organizer see similar plans."))
+    hits = analysis.similar_plans(plan)
+    others = ActionPlan.objects.select_related(
+        "enrollment__batch__program__institution", "enrollment__employee"
+    ).in_bulk([hit.plan_id for hit in hits])
+    visible = set(
+        queries.plans_for_user(request.user)
+        .filter(pk__in=list(others))
+        .values_list("pk", flat=True)
+    )
+    institution_id = plan.enrollment.batch.program.institution_id
+    similar = []
+    for hit in hits:
+        other = others.get(hit.plan_id)
+        if other is None:
+            continue
+        program = other.enrollment.batch.program
+        similar.append(
+            {
+                "id": other.pk,
+                "similarity": round(hit.similarity, 3),
+                "title": other.title,
+                "goal": other.goal,
+                "state": other.state,
+                "batch": str(other.enrollment.batch),
+                "institution": program.institution.name,
+                "same_institution": program.institution_id == institution_id,
+                "participant": other.enrollment.employee.name if other.pk in visible else None,
+            }
+        )
+    return {"threshold": analysis.THRESHOLD, "plan": plan, "similar": similar}
 
 
 @router.get("/{plan_id}/history", response={200: list[TransitionOut], 404: ErrorOut})

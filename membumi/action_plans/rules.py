@@ -191,8 +191,18 @@ def enrollment_has_approved_plan(enrollment) -> str | None:
     return _("The participant has no approved action plan.")
 
 
+def submit_blockers(plan) -> list[str]:
+    """The quality check's blocking findings (``membumi.text.quality`` through
+    ``analysis.py``); the DESIGN §4 minimum above stands in only where the check finds
+    nothing blocking, so a plan never slips through a gap between the two."""
+    from .analysis import plan_quality
+
+    blocking = [f.message for f in plan_quality(plan).findings if f.severity == "blocking"]
+    return list(dict.fromkeys(blocking)) or submit_readiness(plan)
+
+
 GUARDS = {
-    A.SUBMIT: [submit_readiness],
+    A.SUBMIT: [submit_blockers],
     A.COMPLETE: [milestones_closed],
 }
 

@@ -34,6 +34,16 @@ def _english(settings):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_plan_index():
+    """The originality index is cached per process; ids are reused between tests."""
+    from membumi.action_plans import analysis
+
+    analysis.invalidate()
+    yield
+    analysis.invalidate()
+
+
 @pytest.fixture
 def problem(participant, unit):
     return make_problem(

@@ -184,7 +184,27 @@ def test_submit_incomplete_409_lists_reasons(client, participant, plan):
     response = _post(client, participant, f"{BASE}/{plan.pk}/submit")
 
     assert response.status_code == 409
-    assert "Write the goal." in response.json()["detail"]
+    assert "Tujuan" in response.json()["detail"]
+
+
+def test_quality_endpoint(client, participant, plan):
+    response = _get(client, participant, f"{BASE}/{plan.pk}/quality")
+
+    body = response.json()
+    assert 0 <= body["score"] < 100
+    codes = {f["code"]: f for f in body["findings"]}
+    assert codes["target_missing"]["severity"] == "blocking"
+    assert codes["target_missing"]["suggestion"]
+
+
+def test_quality_of_ready_plan_has_no_blocking(client, trainer, ready_plan):
+    body = _get(client, trainer, f"{BASE}/{ready_plan.pk}/quality").json()
+
+    assert [f for f in body["findings"] if f["severity"] == "blocking"] == []
+
+
+def test_quality_outside_scope_404(client, outsider, plan):
+    assert _get(client, outsider, f"{BASE}/{plan.pk}/quality").status_code == 404
 
 
 def test_step_wrong_role_403(client, participant, ready_plan):

@@ -1,10 +1,12 @@
 """Every allowed and every refused step of the plan lifecycle, for every persona
 (parametrised over ``rules.PLAN_TRANSITIONS``), plus the approval policy and history rows."""
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from membumi.action_plans import rules, services
+from membumi.action_plans import analysis, rules, services
 from membumi.action_plans.enums import Decision, PlanAction, PlanState
 from membumi.action_plans.models import ActionPlan, PlanApproval, PlanTransition, ReviewPolicy
 from membumi.core.exceptions import TransitionNotAllowed
@@ -117,21 +119,38 @@ def test_transition_unknown_action_refused(ready_plan, participant):
 # --- submit ------------------------------------------------------------------------------------
 
 
-def test_submit_incomplete_plan_lists_what_is_missing(plan, participant):
+def _blocking(plan):
+    return {
+        f.code: f.message for f in analysis.plan_quality(plan).findings if f.severity == "blocking"
+    }
+
+
+def _submit_refusal(plan, by) -> str:
+    with pytest.raises(TransitionNotAllowed) as exc:
+        services.action_plan_transition(plan=plan, action="submit", by=by)
+    plan.refresh_from_db()
+    assert plan.state in (PlanState.DRAFT, PlanState.REVISION_REQUESTED)
+    assert not plan.transitions.filter(action="submit").exists()
+    return str(exc.value)
+
+
+def test_ready_plan_has_no_blocking_findings(ready_plan):
+    assert _blocking(ready_plan) == {}
+
+
+def test_submit_incomplete_plan_lists_every_blocking_finding(plan, participant):
     plan.problem = None
     plan.save()
+    blocking = _blocking(plan)
 
-    with pytest.raises(TransitionNotAllowed) as exc:
-        services.action_plan_transition(plan=plan, action="submit", by=participant)
+    message = _submit_refusal(plan, participant)
 
-    message = str(exc.value)
     assert message.startswith("The plan cannot be submitted yet:")
-    assert "Choose the problem" in message
-    assert "Write the goal." in message
-    assert "Give the target value" in message
-    assert "Short term" in message and "Mid term" in message and "Long term" in message
-    plan.refresh_from_db()
-    assert plan.state == PlanState.DRAFT
+    assert {"problem_missing", "goal_missing", "target_missing", "milestone_term_missing"} <= set(
+        blocking
+    )
+    for text in blocking.values():
+        assert text in message
 
 
 @pytest.mark.parametrize(
@@ -153,8 +172,8 @@ def test_submit_target_must_improve_on_baseline(
     )
 
     if refused:
-        with pytest.raises(TransitionNotAllowed, match="must improve on the baseline"):
-            services.action_plan_transition(plan=ready_plan, action="submit", by=participant)
+        message = _submit_refusal(ready_plan, participant)
+        assert _blocking(ready_plan)["target_not_improvement"] in message
     else:
         plan = services.action_plan_transition(plan=ready_plan, action="submit", by=participant)
         assert plan.state == PlanState.SUBMITTED
@@ -163,8 +182,18 @@ def test_submit_target_must_improve_on_baseline(
 def test_submit_needs_validated_problem(ready_plan, participant, problem):
     type(problem).objects.filter(pk=problem.pk).update(state="open")
 
-    with pytest.raises(TransitionNotAllowed, match="not been validated"):
-        services.action_plan_transition(plan=ready_plan, action="submit", by=participant)
+    message = _submit_refusal(ready_plan, participant)
+
+    assert _blocking(ready_plan)["problem_not_validated"] in message
+
+
+def test_submit_refused_for_milestone_outside_its_term(ready_plan, participant):
+    milestone = ready_plan.milestones.get(term="short")
+    services.milestone_update(milestone=milestone, by=participant, due_date=dt.date(2026, 9, 1))
+
+    message = _submit_refusal(ready_plan, participant)
+
+    assert _blocking(ready_plan)["milestone_date_out_of_term"] in message
 
 
 def test_submit_latsar_needs_berakhlak_values(ready_plan, participant, program):
@@ -172,8 +201,28 @@ def test_submit_latsar_needs_berakhlak_values(ready_plan, participant, program):
     milestone = ready_plan.milestones.first()
     services.milestone_update(milestone=milestone, by=participant, values=[])
 
-    with pytest.raises(TransitionNotAllowed, match="BerAKHLAK"):
-        services.action_plan_transition(plan=ready_plan, action="submit", by=participant)
+    message = _submit_refusal(ready_plan, participant)
+
+    assert "BerAKHLAK" in message
+
+
+def test_submit_readiness_minimum_of_design(plan):
+    """The DESIGN §4 minimum that stands behind the quality check."""
+    plan.problem = None
+    plan.save()
+
+    refusals = rules.submit_readiness(plan)
+
+    assert refusals[:3] == [
+        "Choose the problem the plan addresses.",
+        "Write the goal.",
+        "Give the target value and its date.",
+    ]
+    assert "Short term" in refusals[3] and "Long term" in refusals[3]
+
+
+def test_submit_readiness_clear_for_ready_plan(ready_plan):
+    assert rules.submit_readiness(ready_plan) == []
 
 
 # --- review ------------------------------------------------------------------------------------
