@@ -41,7 +41,10 @@ def navigation_for(user, path: str) -> list[NavItem]:
         items.append((_("Audit log"), reverse("core:audit_log")))
     items.append((_("API"), "/api/v1/docs"))
     home = reverse("home")
-    return [
-        NavItem(str(label), url, path == url if url == home else path.startswith(url))
-        for label, url in items
+    # One current item: the longest URL the path starts with ("/employees/import/" is
+    # "Import employees", not also "Employees"); home only for itself.
+    matches = [
+        url for _label, url in items if (path == url if url == home else path.startswith(url))
     ]
+    current = max(matches, key=len, default=None)
+    return [NavItem(str(label), url, url == current) for label, url in items]
