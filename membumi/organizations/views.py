@@ -42,6 +42,8 @@ def employee_list(request):
             agency=form.cleaned_data["agency"],
             unit=form.cleaned_data["unit"],
         )
+    elif form.is_bound:
+        employees = employees.none()  # a filter that is not valid must not widen the list
     page = Paginator(employees.order_by("name", "nip"), PAGE_SIZE).get_page(request.GET.get("page"))
     template = "organizations/employee_list.html"
     if request.htmx and request.htmx.target == "employee-results":
