@@ -107,6 +107,13 @@ class PlanOut(Schema):
     updated_at: datetime
     submitted_at: datetime | None
     approved_at: datetime | None
+    allowed_actions: list[str]
+
+    @staticmethod
+    def resolve_allowed_actions(obj, context):
+        """The lifecycle steps the caller may try now (guards are checked when they do)."""
+        relations = rules.plan_relations(context["request"].user, obj)
+        return rules.allowed_actions(obj.state, relations)
 
     @staticmethod
     def resolve_participant(obj):

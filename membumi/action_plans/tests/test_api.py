@@ -180,6 +180,23 @@ def test_review_flow_through_api(client, participant, trainer, mentor, ready_pla
     ]
 
 
+@pytest.mark.parametrize(
+    ("persona", "actions"),
+    [
+        ("participant", ["abandon"]),
+        ("trainer", ["approve", "request_revision"]),
+        ("mentor", ["approve", "request_revision", "abandon"]),
+        ("organizer", ["abandon"]),
+    ],
+)
+def test_plan_shows_the_callers_allowed_actions(client, request, ready_plan, persona, actions):
+    in_state(ready_plan, PlanState.SUBMITTED)
+
+    body = _get(client, request.getfixturevalue(persona), f"{BASE}/{ready_plan.pk}").json()
+
+    assert body["allowed_actions"] == actions
+
+
 def test_submit_incomplete_409_lists_reasons(client, participant, plan):
     response = _post(client, participant, f"{BASE}/{plan.pk}/submit")
 
