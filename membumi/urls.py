@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from membumi.accounts import views as account_views
+from membumi.api import views as api_views
 from membumi.api.api import api
 from membumi.core import views as core_views
 
@@ -27,5 +28,6 @@ urlpatterns = [
     path("needs/", include("membumi.needs.urls")),
     path("programs/", include("membumi.programs.urls")),
     path("api/v1/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", api_views.not_found),
     path("admin/", admin.site.urls),
 ]
