@@ -7,6 +7,7 @@ A person may hold several roles; each ``RoleAssignment`` carries the scope it ap
 import hashlib
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -112,6 +113,29 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         scope = self.institution or self.agency or self.work_unit
         return f"{self.get_role_display()} – {scope}" if scope else self.get_role_display()
+
+    def clean(self) -> None:
+        """Name the scope field that is missing or not allowed for the role (the database
+        constraint ``roleassignment_scope_matches_role`` only names itself)."""
+        super().clean()
+        if not self.role:
+            return
+        needs = (
+            "institution"
+            if self.role in INSTITUTION_ROLES
+            else "agency"
+            if self.role in AGENCY_ROLES
+            else None
+        )
+        allowed = {needs} | ({"work_unit"} if self.role in UNIT_OPTIONAL_ROLES else set())
+        errors = {}
+        if needs and not getattr(self, f"{needs}_id"):
+            errors[needs] = _("This role needs this scope.")
+        for name in ("institution", "agency", "work_unit"):
+            if name not in allowed and getattr(self, f"{name}_id"):
+                errors[name] = _("Leave this empty for this role.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def scope_type(self) -> str | None:

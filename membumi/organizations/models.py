@@ -51,6 +51,12 @@ class Agency(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        super().clean()
+        # The case-insensitive unique constraint's own message names the constraint.
+        if self.name and Agency.objects.filter(name__iexact=self.name).exclude(pk=self.pk).exists():
+            raise ValidationError({"name": _("An agency with this name already exists.")})
+
 
 class WorkUnit(models.Model):
     """A unit kerja in an agency's tree, of any depth.
@@ -97,13 +103,24 @@ class WorkUnit(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.parent_id is None:
-            return
-        if self.agency_id and self.parent.agency_id != self.agency_id:
-            raise ValidationError({"parent": _("The parent unit belongs to another agency.")})
-        if self.pk and (self.parent_id == self.pk or f"/{self.pk}/" in self.parent.path):
+        if self.parent_id is not None:
+            if self.agency_id and self.parent.agency_id != self.agency_id:
+                raise ValidationError({"parent": _("The parent unit belongs to another agency.")})
+            if self.pk and (self.parent_id == self.pk or f"/{self.pk}/" in self.parent.path):
+                raise ValidationError(
+                    {
+                        "parent": _(
+                            "A unit cannot be placed under itself or one of its own sub-units."
+                        )
+                    }
+                )
+        # The unique constraint's own message names the constraint; say it in words.
+        siblings = WorkUnit.objects.filter(
+            agency_id=self.agency_id, parent_id=self.parent_id, name__iexact=self.name.strip()
+        ).exclude(pk=self.pk)
+        if self.agency_id and self.name and siblings.exists():
             raise ValidationError(
-                {"parent": _("A unit cannot be placed under itself or one of its own sub-units.")}
+                {"name": _("A unit with this name already exists at this place in the tree.")}
             )
 
     def ancestor_ids(self) -> list[int]:

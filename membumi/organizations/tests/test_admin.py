@@ -111,3 +111,22 @@ def test_admin_explains_a_bad_nip_once(client, admin_user, agency):
     assert len(errors) == 1
     assert "19901301" in errors[0]
     assert not Employee.objects.filter(name="Uji Admin").exists()
+
+
+def test_admin_duplicate_names_are_explained_not_named_by_constraint(client, admin_user, agency):
+    WorkUnitFactory(agency=agency, name="Dinas Sosial")
+    client.force_login(admin_user)
+
+    unit = _save_unit(client, {"agency": agency.pk, "name": "dinas sosial"})
+    same_agency = client.post(
+        reverse("admin:organizations_agency_add"),
+        {"code": "KAB-B", "name": agency.name.upper(), "kind": "regional", "level": "regency"},
+    )
+
+    for response, constraint in (
+        (unit, "workunit_name_unique_per_parent"),
+        (same_agency, "agency_name_unique_ci"),
+    ):
+        assert "name" in response.context["adminform"].form.errors
+        assert constraint not in response.content.decode()
+    assert WorkUnit.objects.filter(name__iexact="dinas sosial").count() == 1
