@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 
 from membumi.accounts import views as account_views
+from membumi.accounts.forms import LoginForm
 from membumi.api import views as api_views
 from membumi.api.api import api
 from membumi.core import views as core_views
@@ -13,7 +14,9 @@ urlpatterns = [
     path("i18n/setlang/", core_views.set_language, name="set_language"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
         name="login",
     ),
     path(
