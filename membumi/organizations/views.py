@@ -1,3 +1,4 @@
+import io
 import tempfile
 from pathlib import Path
 
@@ -96,6 +97,7 @@ def import_detail(request, pk):
 def import_template(request, fmt):
     if not rules.can_import_employees(request.user) or fmt not in ("csv", "xlsx"):
         raise Http404
-    tmp = Path(tempfile.mkdtemp()) / f"template-pegawai.{fmt}"
-    write_template(tmp)
-    return FileResponse(tmp.open("rb"), as_attachment=True, filename=tmp.name)
+    name = f"template-pegawai.{fmt}"
+    with tempfile.TemporaryDirectory() as tmp:  # removed again: one download left a dir behind
+        content = write_template(Path(tmp) / name).read_bytes()
+    return FileResponse(io.BytesIO(content), as_attachment=True, filename=name)

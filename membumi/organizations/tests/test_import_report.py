@@ -1,5 +1,7 @@
 """The import report page: what a finished or failed import tells its uploader."""
 
+import tempfile
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext, override
@@ -41,3 +43,16 @@ def test_report_lists_problems_in_file_order(client, organizer, agency):
 
     job = ImportJob.objects.get()
     assert [(e["row"], e["column"]) for e in job.errors] == [(2, "supervisor_nip"), (3, "name")]
+
+
+def test_template_download_leaves_no_temporary_files(client, organizer, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    client.force_login(organizer)
+
+    for fmt in ("csv", "xlsx"):
+        response = client.get(reverse("organizations:import_template", args=[fmt]))
+        body = b"".join(response.streaming_content)
+        assert body.startswith(b"PK" if fmt == "xlsx" else b"\xef\xbb\xbfnip;name")
+        assert f'filename="template-pegawai.{fmt}"' in response["Content-Disposition"]
+
+    assert list(tmp_path.iterdir()) == []
