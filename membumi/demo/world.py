@@ -1,5 +1,8 @@
 """The demo world: the Province of Nusa Tenggara Barat, two of its kabupaten/kota, the
-provincial BPSDM that trains them all, their people and the demo accounts.
+provincial BPSDM that trains them all, their people and the demo accounts; then the
+problems-first flow on top of them: a bank of 200 work-unit problems (``data/problems.csv``),
+the BPSDM's needs analysis with its accepted needs, two published programs built from them
+and a running batch in which ``peserta`` brings the problem ``mentor`` validated.
 
 Deterministic: fixed data, and ``random.Random(SEED)`` for the rest, so every run builds the
 same world. Idempotent: ``build`` runs a sequence of small steps (``STEPS``) in one
@@ -13,24 +16,35 @@ when a marker of it exists, and otherwise creates it through the services and re
 ``True``. Give each step its own ``random.Random(SEED)`` so what it draws does not depend on
 which earlier steps ran in this process.
 
-Dates are reckoned as of ``WORLD_YEAR`` (ages, years of service, retirement), never from
-the clock, so the world does not drift from one day to the next.
+Dates are reckoned as of ``WORLD_YEAR`` (ages, years of service, retirement) and
+``DEMO_TODAY`` (submissions, the analysis, publication, the batch that runs "today"), never
+from the clock, so the world does not drift from one day to the next.
 """
 
+import csv
 import datetime as dt
+import functools
+import json
 import random
 import re
 import sys
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from membumi.accounts.enums import Role
 from membumi.accounts.models import RoleAssignment, User
 from membumi.accounts.services import role_assign
+from membumi.core.tabular import ImportReport
+from membumi.needs.models import Need, NeedProblem, NeedsAnalysis
+from membumi.needs.services import need_accept, need_rename, needs_analysis_run
 from membumi.organizations.enums import (
     PANGKAT,
     AgencyKind,
@@ -44,6 +58,27 @@ from membumi.organizations.enums import (
 from membumi.organizations.models import Agency, Employee, Institution, WorkUnit
 from membumi.organizations.nip import parse_nip
 from membumi.organizations.services import agency_create, institution_create, work_unit_create
+from membumi.problems.enums import FISHBONE
+from membumi.problems.models import Problem, ProblemEndorsement, ProblemTransition
+from membumi.problems.services import (
+    problem_bulk_create,
+    problem_create,
+    problem_endorse,
+    problem_import_record,
+    problem_transition,
+)
+from membumi.programs.models import Batch, Enrollment, Program, StateChange
+from membumi.programs.services import (
+    EnrolmentRequest,
+    batch_create,
+    batch_transition,
+    enrollment_create_many,
+    enrollment_problem_pick,
+    enrollment_transition,
+    module_create,
+    program_create,
+    program_transition,
+)
 
 SEED = 20261128
 DEMO_PASSWORD = "membumi-demo"  # noqa: S105 - public on purpose: demo accounts only
@@ -925,6 +960,14 @@ class World:
     people: dict[str, Employee] = field(default_factory=dict)  # FIXED_PEOPLE by key
     users: dict[str, User] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # The problems-first stages (issue 3):
+    staff: "_Staff | None" = None  # who heads and who works in each unit
+    employee_users: dict[int, User] = field(default_factory=dict)  # employee id → user
+    problems: dict[str, Problem] = field(default_factory=dict)  # by key in problems.csv
+    analysis: NeedsAnalysis | None = None
+    needs: dict[str, Need] = field(default_factory=dict)  # by NEEDS key
+    programs: dict[str, Program] = field(default_factory=dict)  # by PROGRAMS key
+    batches: dict[str, Batch] = field(default_factory=dict)  # by BATCHES key
 
     def unit(self, code: str, *names: str) -> WorkUnit:
         return self.units[(code, names)]
@@ -1261,7 +1304,845 @@ def build_accounts(world: World) -> bool:
     return created
 
 
-STEPS = [build_organizations, build_people, build_accounts]
+# --- The problem bank, the needs analysis, programs and a running batch ------------------------
+#
+# Issue 3 (problems first). Everything happens as of ``DEMO_TODAY``: problems were submitted
+# from February 2026, the BPSDM ran its needs analysis (AKP) in August over the problems
+# submitted until July, built two programs from it, and the technical program's first batch is
+# running today. The services do every write (history rows, audit entries, refusals); only the
+# dates of what they record are then moved back to the demo's calendar (``_at``), since a
+# service stamps "now". The audit log keeps the real time of loading.
+
+DEMO_TODAY = dt.date(2026, 11, 28)  # the demo's "today" (and SEED)
+PROBLEMS_CSV = Path(__file__).resolve().parent / "data" / "problems.csv"
+
+
+def _at(day: dt.date, hour: int = 9, minute: int = 0) -> dt.datetime:
+    """A moment of the demo's calendar, in the site's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, minute)))
+
+
+def _workday(day: dt.date, days: int = 0) -> dt.date:
+    """``days`` after ``day``, moved to the next Monday when it falls on a weekend."""
+    day += dt.timedelta(days=days)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
+def _unit_key(text: str, agency: str = "") -> UnitKey:
+    """``"Dinas Kesehatan > Puskesmas Selong"`` (with ``agency``) or
+    ``"KAB-LOTIM:Dinas Kesehatan > Puskesmas Selong"`` → a key of ``World.units``."""
+    if not agency:
+        agency, text = text.split(":", 1)
+    return agency.strip(), tuple(name.strip() for name in text.split(">"))
+
+
+@dataclass(frozen=True)
+class ProblemRow:
+    """One problem of ``data/problems.csv``: what the submitter wrote, when, and what became
+    of it (``state``: open, validated, resolved, closed or duplicate)."""
+
+    key: str
+    unit: UnitKey
+    fields: dict  # the arguments of problem_create
+    submitted_on: dt.date
+    submitted_by: str  # a demo username, or "" for a person of the unit
+    state: str
+    state_note: str
+    duplicate_of: str  # key of the original
+    joined_by: tuple[UnitKey, ...]  # units that say "we have this too"
+
+
+@functools.cache
+def problem_rows() -> tuple[ProblemRow, ...]:
+    with PROBLEMS_CSV.open(encoding="utf-8", newline="") as f:
+        records = list(csv.DictReader(f))
+    rows = []
+    for r in records:
+        causes = json.loads(r["root_causes"]) if r["root_causes"] else {}
+        if set(causes) - {key for key, _label in FISHBONE}:
+            raise DemoWorldError(f"{r['key']}: unknown root-cause categories {sorted(causes)}")
+        rows.append(
+            ProblemRow(
+                key=r["key"],
+                unit=_unit_key(r["unit"], r["agency"]),
+                fields={
+                    "title": r["title"],
+                    "statement": r["statement"],
+                    "sector": r["sector"],
+                    "public_service": r["public_service"],
+                    "indicator_name": r["indicator_name"],
+                    "indicator_unit": r["indicator_unit"],
+                    "indicator_direction": r["indicator_direction"],
+                    "baseline_value": Decimal(r["baseline_value"]),
+                    "baseline_date": dt.date.fromisoformat(r["baseline_date"]),
+                    "data_source": r["data_source"],
+                    "root_causes": causes,
+                    "urgency": int(r["urgency"]),
+                    "seriousness": int(r["seriousness"]),
+                    "growth": int(r["growth"]),
+                },
+                submitted_on=dt.date.fromisoformat(r["submitted_on"]),
+                submitted_by=r["submitted_by"],
+                state=r["state"],
+                state_note=r["state_note"],
+                duplicate_of=r["duplicate_of"],
+                joined_by=tuple(_unit_key(u) for u in r["joined_by"].split("|") if u.strip()),
+            )
+        )
+    return tuple(rows)
+
+
+class _Staff:
+    """Who heads each demo unit and who works in it (staff ordered by NIP), to pick
+    submitters, validators and participants deterministically."""
+
+    def __init__(self, world: World):
+        employees = list(
+            Employee.objects.filter(agency__in=world.agencies.values())
+            .select_related("work_unit")
+            .order_by("nip")
+        )
+        self.by_id = {e.pk: e for e in employees}
+        self.usernames: set[str] = set()
+        self.roles: set[tuple] = set()  # (user id, role, scope id…) already assigned
+        self.heads: dict[int, Employee] = {}
+        self.members: dict[int, list[Employee]] = defaultdict(list)
+        fixed = {p.nip for p in FIXED_PEOPLE}
+        for e in employees:
+            boss = self.by_id.get(e.supervisor_id)
+            if boss is None or boss.work_unit_id != e.work_unit_id:
+                self.heads[e.work_unit_id] = e
+            elif e.nip not in fixed:
+                self.members[e.work_unit_id].append(e)
+
+    def head(self, unit: WorkUnit) -> Employee:
+        return self.heads[unit.pk]
+
+    def member(self, unit: WorkUnit, index: int = 0) -> Employee:
+        """The ``index``-th staff member of the unit (demo people left out); its head when
+        the unit has nobody else."""
+        staff = self.members.get(unit.pk, [])
+        return staff[index] if index < len(staff) else self.heads[unit.pk]
+
+    def supervisor(self, employee: Employee) -> Employee | None:
+        return self.by_id.get(employee.supervisor_id)
+
+
+def _staff(world: World) -> _Staff:
+    if world.staff is None:
+        world.staff = _Staff(world)
+        world.employee_users = {
+            u.employee_id: u
+            for u in User.objects.filter(employee__agency__in=world.agencies.values())
+        }
+        world.staff.usernames = set(User.objects.values_list("username", flat=True))
+        world.staff.roles = {
+            (a.user_id, a.role, *(pk for pk in (a.work_unit_id, a.institution_id) if pk))
+            for a in RoleAssignment.objects.filter(
+                role__in=[Role.MENTOR, Role.PARTICIPANT, Role.TRAINER]
+            )
+        }
+    return world.staff
+
+
+def _users(world: World, employees) -> None:
+    """Make sure each of ``employees`` has a user (one insert for all that lack one): username
+    = NIP, no usable password. These people act in the demo's history; the demo accounts
+    are the ones for logging in."""
+    staff = _staff(world)
+    missing = {e.pk: e for e in employees if e.pk not in world.employee_users}
+    clash = sorted(e.nip for e in missing.values() if e.nip in staff.usernames)
+    if clash:
+        raise DemoWorldError(
+            f"Users named {', '.join(clash)} exist but belong to no demo employee; load the "
+            "demo into a fresh database."
+        )
+    unusable = make_password(None)  # "!…": no password can match it
+    created = User.objects.bulk_create(
+        User(username=e.nip, email=e.email, employee=e, password=unusable)
+        for e in sorted(missing.values(), key=lambda e: e.nip)
+    )
+    if any(u.pk is None for u in created):  # pragma: no cover - databases without RETURNING
+        created = list(User.objects.filter(username__in=[u.username for u in created]))
+    for user in created:
+        world.employee_users[user.employee_id] = user
+        staff.usernames.add(user.username)
+
+
+def _user(world: World, employee: Employee, *roles: str) -> User:
+    """The user of ``employee`` (made by ``_users`` when missing) holding ``roles`` (mentor:
+    on the person's own unit; trainer: at the BPSDM)."""
+    if employee.pk not in world.employee_users:
+        _users(world, [employee])
+    user = world.employee_users[employee.pk]
+    for role in roles:
+        scope = {}
+        if role == Role.MENTOR:
+            scope["work_unit"] = employee.work_unit
+        elif role == Role.TRAINER:
+            scope["institution"] = world.institution
+        key = (user.pk, role, *(obj.pk for obj in scope.values()))
+        if key not in world.staff.roles:
+            role_assign(user=user, role=role, **scope)
+            world.staff.roles.add(key)
+            user.__dict__.pop("_membumi_roles", None)  # user_roles() caches per object
+    return user
+
+
+def _organizer(world: World) -> User:
+    return world.users["penyelenggara"]
+
+
+# --- Problems ------------------------------------------------------------------------------
+
+
+def _load_problems(world: World) -> dict[str, Problem]:
+    rows = problem_rows()
+    wanted = {(world.units[row.unit].pk, row.fields["title"]): row.key for row in rows}
+    found = {}
+    for problem in Problem.objects.filter(
+        work_unit_id__in={unit for unit, _title in wanted}, title__in={t for _u, t in wanted}
+    ):
+        key = wanted.get((problem.work_unit_id, problem.title))
+        if key:
+            found[key] = problem
+    return found
+
+
+def build_problem_bank(world: World) -> bool:
+    """About 200 problems of the three agencies (``data/problems.csv``), submitted from
+    February to November 2026 by the people of their units, validated by their heads, a few
+    closed or marked duplicate, some joined by other units ("we have this too")."""
+    rows = problem_rows()
+    first = rows[0]
+    if Problem.objects.filter(
+        work_unit=world.units[first.unit], title=first.fields["title"]
+    ).exists():
+        world.problems = _load_problems(world)
+        return False
+
+    staff = _staff(world)
+    timeline: dict[int, list[dt.datetime]] = {}  # problem id → when each history row happened
+    stamps: dict[int, dict] = {}  # problem id → the dates the problem row carries
+
+    def act(problem: Problem, when: dt.datetime, **kwargs) -> Problem:
+        problem = problem_transition(problem=problem, **kwargs)
+        timeline[problem.pk].append(when)
+        stamps[problem.pk]["updated_at"] = when
+        return problem
+
+    # Most of the bank goes in as one import (validated as the problem import validates a
+    # row: a query per problem would double the load time); the problems of the demo
+    # accounts are submitted one by one through the form's service, so their history reads
+    # "submitted". Both keep the order of the file.
+    submitters: dict[str, tuple[User, Employee]] = {}
+    pending: list[tuple[ProblemRow, Problem]] = []
+    people = {row.key: staff.member(world.units[row.unit]) for row in rows if not row.submitted_by}
+    people |= {
+        f"{row.key}>{unit}": staff.member(world.units[unit])
+        for row in rows
+        for unit in row.joined_by
+    }
+    _users(world, people.values())
+
+    def flush() -> None:
+        created = problem_bulk_create(problems=[p for _row, p in pending], by=None)
+        for (row, _p), problem in zip(pending, created, strict=True):
+            world.problems[row.key] = problem
+        pending.clear()
+
+    for row in rows:
+        unit = world.units[row.unit]
+        if row.submitted_by:
+            user = world.users[row.submitted_by]
+            employee = user.employee
+            flush()
+            world.problems[row.key] = problem_create(by=user, work_unit=unit, **row.fields)
+        else:
+            employee = people[row.key]
+            user = world.employee_users[employee.pk]
+            problem = Problem(
+                agency_id=unit.agency_id, work_unit=unit, submitted_by=user, **row.fields
+            )
+            problem.clean_fields(exclude=["agency", "work_unit", "submitted_by"])
+            pending.append((row, problem))
+        submitters[row.key] = (user, employee)
+    flush()
+    report = ImportReport(
+        rows=len(rows), created=len(rows) - sum(1 for r in rows if r.submitted_by)
+    )
+    problem_import_record(by=None, filename=PROBLEMS_CSV.name, report=report)
+    for index, row in enumerate(rows):
+        submitted = _at(row.submitted_on, 7 + index * 7 % 9, index * 13 % 60)
+        pk = world.problems[row.key].pk
+        timeline[pk] = [submitted]
+        stamps[pk] = {"created_at": submitted, "updated_at": submitted}
+
+    for index, row in enumerate(rows):
+        problem = world.problems[row.key]
+        user, employee = submitters[row.key]
+        unit = world.units[row.unit]
+        later = _workday(row.submitted_on, 3 + index % 11)
+        if row.state in ("validated", "resolved"):
+            head = staff.head(unit)
+            validator = head if head.pk != employee.pk else staff.supervisor(employee)
+            by = _user(world, validator, Role.MENTOR)
+            when = _at(later, 10, index % 60)
+            problem = act(problem, when, action="validate", by=by)
+            stamps[problem.pk]["validated_at"] = when
+            if row.state == "resolved":
+                done = _workday(dt.date(2026, 6, 30))
+                problem = act(problem, _at(done, 14), action="resolve", by=by, note=row.state_note)
+        elif row.state == "closed":
+            problem = act(problem, _at(later, 11), action="close", by=user, note=row.state_note)
+        elif row.state == "duplicate":
+            # The agency viewer of Lombok Timur tidies the bank; the BPSDM's organizer marks
+            # the ones its viewer wrote.
+            by = world.users["pimpinan"] if user != world.users["pimpinan"] else _organizer(world)
+            problem = act(
+                problem,
+                _at(later, 13),
+                action="mark_duplicate",
+                by=by,
+                note=row.state_note,
+                duplicate_of=world.problems[row.duplicate_of],
+            )
+        world.problems[row.key] = problem
+        for joiner_unit in row.joined_by:
+            joiner = world.employee_users[people[f"{row.key}>{joiner_unit}"].pk]
+            problem_endorse(problem=problem, by=joiner, note="Unit kami mengalami hal yang sama.")
+            ProblemEndorsement.objects.filter(problem=problem, user=joiner).update(
+                created_at=_at(_workday(row.submitted_on, 20), 10)
+            )
+
+    # Move what the services stamped "now" to the demo's calendar.
+    # (One UPDATE per row: bulk_update's CASE expressions cost more than they save here.)
+    for pk, values in stamps.items():
+        Problem.objects.filter(pk=pk).update(**values)
+    history = ProblemTransition.objects.filter(problem_id__in=timeline).order_by("id")
+    seen: dict[int, int] = defaultdict(int)
+    for pk, problem_id in history.values_list("pk", "problem_id"):
+        when = timeline[problem_id][seen[problem_id]]
+        seen[problem_id] += 1
+        ProblemTransition.objects.filter(pk=pk).update(created_at=when)
+    return True
+
+
+# --- Needs analysis ------------------------------------------------------------------------
+
+ANALYSIS_TITLE = "Analisis Kebutuhan Pelatihan Semester II 2026"
+ANALYSIS_PERIOD = (dt.date(2026, 1, 1), dt.date(2026, 7, 31))
+ANALYSIS_DAY = dt.date(2026, 8, 5)
+NEEDS_ACCEPTED_DAY = dt.date(2026, 8, 7)
+
+
+@dataclass(frozen=True)
+class NeedSpec:
+    """A need of the analysis, found by a problem it groups; renamed when ``label`` is set.
+    Every need listed here is accepted."""
+
+    key: str
+    marker: str  # key of a problem in problems.csv
+    label: str = ""
+
+
+NEEDS = (
+    NeedSpec("imunisasi", "imun-masbagik", "Cakupan imunisasi dasar lengkap rendah"),
+    NeedSpec("kinerja", "sakip-lotim", "Manajemen kinerja dan akuntabilitas perangkat daerah"),
+    NeedSpec("layanan", "rsud-selong-poli", "Waktu tunggu pelayanan kesehatan rawat jalan"),
+    NeedSpec("stunting", "stunting-selong", "Stunting dan gizi balita"),
+    NeedSpec("sampah", "sampah-lotim"),
+)
+
+
+def _needs_by_marker(analysis: NeedsAnalysis, world: World) -> dict[str, Need]:
+    markers = {spec.key: world.problems.get(spec.marker) for spec in NEEDS}
+    found = {
+        link.problem_id: link.need
+        for link in NeedProblem.objects.filter(
+            analysis=analysis, problem__in=[p for p in markers.values() if p]
+        ).select_related("need__analysis")
+    }
+    return {key: found[p.pk] for key, p in markers.items() if p and p.pk in found}
+
+
+def build_needs_analysis(world: World) -> bool:
+    """The BPSDM's needs analysis over the problems submitted January–July 2026 in the
+    agencies it serves, run by ``penyelenggara``; the main needs renamed and accepted."""
+    institution = world.institution
+    existing = NeedsAnalysis.objects.filter(institution=institution, title=ANALYSIS_TITLE).first()
+    if existing is not None:
+        world.analysis = existing
+        world.needs = _needs_by_marker(existing, world)
+        return False
+
+    organizer = _organizer(world)
+    analysis = needs_analysis_run(
+        institution=institution,
+        by=organizer,
+        title=ANALYSIS_TITLE,
+        period_from=ANALYSIS_PERIOD[0],
+        period_to=ANALYSIS_PERIOD[1],
+    )
+    if analysis.status != NeedsAnalysis.Status.DONE:
+        raise DemoWorldError(f"The demo needs analysis failed: {analysis.message}")
+    needs = _needs_by_marker(analysis, world)
+    done: set[int] = set()
+    for spec in NEEDS:
+        need = needs.get(spec.key)
+        if need is None or need.pk in done:
+            continue  # two markers in one need: the first names it
+        done.add(need.pk)
+        if spec.label:
+            need = need_rename(need=need, by=organizer, label=spec.label)
+        needs[spec.key] = need_accept(need=need, by=organizer)
+    NeedsAnalysis.objects.filter(pk=analysis.pk).update(
+        created_at=_at(ANALYSIS_DAY, 9, 30), finished_at=_at(ANALYSIS_DAY, 9, 31)
+    )
+    Need.objects.filter(analysis=analysis, accepted=True).update(
+        accepted_at=_at(NEEDS_ACCEPTED_DAY, 14)
+    )
+    analysis.refresh_from_db()
+    world.analysis = analysis
+    world.needs = {key: Need.objects.get(pk=need.pk) for key, need in needs.items()}
+    return True
+
+
+# --- Programs --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    title: str
+    jp: int
+    objectives: str
+    needs: tuple[str, ...] = ()  # NEEDS keys
+    problems: tuple[str, ...] = ()  # problems.csv keys (kept only when in the program's needs)
+
+
+@dataclass(frozen=True)
+class ProgramSpec:
+    key: str
+    name: str
+    program_type: str
+    total_jp: int
+    mode: str
+    needs: tuple[str, ...]
+    competencies: str
+    description: str
+    modules: tuple[ModuleSpec, ...]
+    created: dt.date
+    published: dt.date
+
+
+PROGRAMS = (
+    ProgramSpec(
+        key="pka",
+        name="Pelatihan Kepemimpinan Administrator (PKA) 2027",
+        program_type="pka",
+        total_jp=330,
+        mode="blended",
+        needs=("kinerja", "layanan"),
+        competencies=(
+            "Mengelola kinerja unit dan menurunkannya sampai ke kinerja individu.\n"
+            "Memimpin perubahan pelayanan publik di unit kerja.\n"
+            "Merancang dan menjalankan proyek perubahan yang terukur."
+        ),
+        description=(
+            "Untuk pejabat administrator (eselon III) perangkat daerah Lombok Timur, Kota "
+            "Mataram dan Provinsi NTB. Setiap peserta membawa masalah kinerja atau pelayanan "
+            "unitnya dari bank masalah sebagai bahan proyek perubahan."
+        ),
+        modules=(
+            ModuleSpec(
+                "Kepemimpinan Pancasila dan Bela Negara",
+                30,
+                "Peserta mampu menunjukkan integritas dan menindaklanjuti temuan pengawasan di unitnya.",
+                needs=("kinerja",),
+                problems=("tlhp-lotim", "tlhp-mataram", "disiplin-mataram"),
+            ),
+            ModuleSpec(
+                "Kepemimpinan Kinerja",
+                57,
+                "Peserta mampu menyusun pohon kinerja unit, menurunkannya ke rencana hasil kerja pegawai dan melakukan dialog kinerja.",
+                needs=("kinerja",),
+                problems=("sakip-lotim", "skp-lotim", "skp-mataram"),
+            ),
+            ModuleSpec(
+                "Manajemen Perubahan",
+                36,
+                "Peserta mampu memetakan pemangku kepentingan dan memimpin perubahan proses layanan.",
+                needs=("layanan",),
+            ),
+            ModuleSpec(
+                "Inovasi Pelayanan Publik",
+                36,
+                "Peserta mampu merancang inovasi yang memangkas waktu tunggu layanan berdasarkan data antrean.",
+                needs=("layanan",),
+                problems=("rsud-selong-poli", "pkm-cakra-antrean", "rsud-mataram-poli"),
+            ),
+            ModuleSpec(
+                "Aktualisasi Kepemimpinan: Proyek Perubahan",
+                171,
+                "Peserta merancang, melaksanakan dan melaporkan proyek perubahan atas masalah nyata unitnya, dengan indikator dan baseline dari bank masalah.",
+                needs=("kinerja", "layanan"),
+            ),
+        ),
+        created=dt.date(2026, 8, 12),
+        published=dt.date(2026, 8, 26),
+    ),
+    ProgramSpec(
+        key="imunisasi",
+        name="Pelatihan Teknis Peningkatan Cakupan Imunisasi",
+        program_type="teknis",
+        total_jp=45,
+        mode="blended",
+        needs=("imunisasi",),
+        competencies=(
+            "Memetakan sasaran imunisasi by name by address dan menjalankan imunisasi kejar.\n"
+            "Mengelola rantai dingin vaksin.\n"
+            "Menghadapi penolakan imunisasi bersama tokoh masyarakat."
+        ),
+        description=(
+            "Untuk pengelola program imunisasi, bidan dan perawat puskesmas serta dinas "
+            "kesehatan. Lima hari klasikal di BPSDM lalu tiga minggu praktik di wilayah kerja "
+            "dengan rencana aksi atas masalah imunisasi yang dibawa peserta."
+        ),
+        modules=(
+            ModuleSpec(
+                "Kebijakan dan Sasaran Program Imunisasi",
+                4,
+                "Peserta memahami jadwal imunisasi nasional, sasaran dan indikator cakupan.",
+                needs=("imunisasi",),
+            ),
+            ModuleSpec(
+                "Pemetaan Sasaran dan Imunisasi Kejar",
+                8,
+                "Peserta mampu menyusun daftar sasaran bayi dan baduta per desa dan merencanakan imunisasi kejar.",
+                needs=("imunisasi",),
+                problems=("imun-masbagik-sweeping", "imun-tanjung-karang", "imun-ampenan"),
+            ),
+            ModuleSpec(
+                "Manajemen Rantai Dingin Vaksin",
+                6,
+                "Peserta mampu memantau suhu, membaca VVM dan menyusun permintaan vaksin per sesi.",
+                needs=("imunisasi",),
+            ),
+            ModuleSpec(
+                "Pencatatan dan Pelaporan Imunisasi di ASIK",
+                5,
+                "Peserta mampu mencatat imunisasi sekali di ASIK dan membaca PWS.",
+                problems=("imun-cakranegara-asik",),
+            ),
+            ModuleSpec(
+                "Komunikasi Perubahan Perilaku dan Penanganan Penolakan Imunisasi",
+                8,
+                "Peserta mampu berdialog dengan orang tua yang ragu dan melibatkan tokoh agama.",
+                problems=("imun-sakra", "imun-masbagik"),
+            ),
+            ModuleSpec(
+                "Surveilans KIPI dan PD3I",
+                5,
+                "Peserta mampu melaporkan dan menginvestigasi KIPI serta kasus campak rubela.",
+                problems=("imun-mataram-kipi", "imun-prov"),
+            ),
+            ModuleSpec(
+                "Rencana Aksi Peningkatan Cakupan di Wilayah Kerja",
+                9,
+                "Peserta menyusun rencana aksi dengan indikator, baseline dan target cakupan di wilayah kerjanya.",
+                needs=("imunisasi",),
+            ),
+        ),
+        created=dt.date(2026, 8, 12),
+        published=dt.date(2026, 8, 26),
+    ),
+)
+
+
+def _stamp_history(obj, *moments: dt.datetime) -> None:
+    """Give the state-change rows of ``obj`` (oldest first) the demo's dates."""
+    rows = list(
+        StateChange.objects.filter(object_type=obj._meta.model_name, object_id=obj.pk).order_by(
+            "id"
+        )
+    )
+    for row, when in zip(rows, moments, strict=False):
+        row.created_at = when
+    StateChange.objects.bulk_update(rows, ["created_at"])
+
+
+def build_programs(world: World) -> bool:
+    """Two published programs from the accepted needs: a PKA for administrators (performance
+    and service needs) and a technical immunisation program; each module names the needs or
+    problems it addresses."""
+    names = [spec.name for spec in PROGRAMS]
+    existing = {
+        p.name: p for p in Program.objects.filter(institution=world.institution, name__in=names)
+    }
+    if existing:
+        world.programs = {
+            spec.key: existing[spec.name] for spec in PROGRAMS if spec.name in existing
+        }
+        return False
+
+    organizer = _organizer(world)
+    for spec in PROGRAMS:
+        needs = [world.needs[key] for key in spec.needs if key in world.needs]
+        needs = list({n.pk: n for n in needs}.values())
+        if not needs:
+            raise DemoWorldError(f"No accepted need for the demo program “{spec.name}”.")
+        program = program_create(
+            by=organizer,
+            institution=world.institution,
+            needs=needs,
+            name=spec.name,
+            program_type=spec.program_type,
+            total_jp=spec.total_jp,
+            mode=spec.mode,
+            competencies=spec.competencies,
+            description=spec.description,
+        )
+        in_needs = set(
+            NeedProblem.objects.filter(need__in=needs).values_list("problem_id", flat=True)
+        )
+        for module in spec.modules:
+            problems = [
+                world.problems[key]
+                for key in module.problems
+                if key in world.problems and world.problems[key].pk in in_needs
+            ]
+            module_needs = [world.needs[key] for key in module.needs if key in world.needs]
+            if not problems and not module_needs:
+                module_needs = needs[:1]  # the program's first need rather than nothing
+            module_create(
+                program=program,
+                by=organizer,
+                title=module.title,
+                jp=module.jp,
+                objectives=module.objectives,
+                needs=module_needs,
+                problems=problems,
+            )
+        program = program_transition(program=program, action="publish", by=organizer)
+        Program.objects.filter(pk=program.pk).update(
+            created_at=_at(spec.created, 10), published_at=_at(spec.published, 15)
+        )
+        _stamp_history(program, _at(spec.created, 10), _at(spec.published, 15))
+        program.refresh_from_db()
+        world.programs[spec.key] = program
+    return True
+
+
+# --- Batches and enrolment -------------------------------------------------------------------
+
+_PKM = "Dinas Kesehatan > Puskesmas "
+_SURV = (
+    "Dinas Kesehatan > Bidang Pencegahan dan Pengendalian Penyakit > Seksi Surveilans dan Imunisasi"
+)
+
+
+@dataclass(frozen=True)
+class ParticipantSpec:
+    """A participant of the running batch: the ``index``-th staff member of ``unit`` (its head
+    when the unit has no one else), bringing ``problem`` (a problems.csv key of their own or
+    their unit, or "" while they have not chosen)."""
+
+    unit: str  # "AGENCY:unit > path"
+    index: int = 0
+    problem: str = ""
+    withdrawn: str = ""  # the reason, for one who left
+
+
+PARTICIPANTS = (
+    ParticipantSpec(f"KAB-LOTIM:{_PKM}Selong", 0, "imun-selong"),
+    ParticipantSpec(f"KAB-LOTIM:{_PKM}Selong", 1, withdrawn="Tugas belajar D-IV kebidanan mulai November 2026."),
+    ParticipantSpec(f"KAB-LOTIM:{_PKM}Masbagik", 0, "imun-masbagik-sweeping"),
+    ParticipantSpec(f"KAB-LOTIM:{_PKM}Aikmel", 0, "imun-aikmel"),
+    ParticipantSpec(f"KAB-LOTIM:{_PKM}Aikmel", 1),
+    ParticipantSpec(f"KAB-LOTIM:{_PKM}Sakra", 0, "imun-sakra"),
+    ParticipantSpec(f"KAB-LOTIM:{_PKM}Labuhan Haji", 0, "imun-labuhan-haji"),
+    ParticipantSpec(f"KAB-LOTIM:{_PKM}Sembalun", 0, "imun-sembalun-cold"),
+    ParticipantSpec(f"KAB-LOTIM:{_SURV}", 0, "imun-lotim-kab"),
+    ParticipantSpec("KAB-LOTIM:Dinas Kesehatan > Bidang Kesehatan Masyarakat > Seksi Promosi dan Pemberdayaan Masyarakat", 0, "posyandu-lotim"),
+    ParticipantSpec(f"KOTA-MTR:{_PKM}Ampenan", 0, "imun-ampenan"),
+    ParticipantSpec(f"KOTA-MTR:{_PKM}Tanjung Karang", 0),
+    ParticipantSpec(f"KOTA-MTR:{_PKM}Karang Pule", 0, "imun-karang-pule-bias"),
+    ParticipantSpec(f"KOTA-MTR:{_PKM}Cakranegara", 0, "imun-cakranegara-asik"),
+    ParticipantSpec(f"KOTA-MTR:{_PKM}Cakranegara", 1, "imun-cakra-idl"),
+    ParticipantSpec(f"KOTA-MTR:{_PKM}Dasan Agung", 0, "imun-dasan-agung"),
+    ParticipantSpec(f"KOTA-MTR:{_PKM}Dasan Agung", 1),
+    ParticipantSpec(f"KOTA-MTR:{_SURV}", 0, "imun-mataram-kipi"),
+    ParticipantSpec(f"PROV-NTB:{_SURV}", 0, "imun-prov"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class BatchSpec:
+    key: str
+    program: str  # PROGRAMS key
+    name: str
+    start: dt.date
+    end: dt.date
+    location: str
+    capacity: int
+    trainers: int  # widyaiswara: the demo account and the first others of the BPSDM
+    created: dt.date
+    enrolling: dt.date | None = None  # when enrolment opened
+    running: dt.date | None = None  # when the classes started
+
+
+BATCHES = (
+    BatchSpec(
+        key="imunisasi",
+        program="imunisasi",
+        name="Angkatan I 2026",
+        start=dt.date(2026, 11, 16),
+        end=dt.date(2026, 12, 11),
+        location="Kampus BPSDM Provinsi NTB, Mataram; praktik di wilayah kerja peserta",
+        capacity=30,
+        trainers=3,
+        created=dt.date(2026, 9, 1),
+        enrolling=dt.date(2026, 9, 7),
+        running=dt.date(2026, 11, 16),
+    ),
+    BatchSpec(
+        key="pka",
+        program="pka",
+        name="Angkatan I 2027",
+        start=dt.date(2027, 2, 8),
+        end=dt.date(2027, 6, 18),
+        location="Kampus BPSDM Provinsi NTB, Mataram",
+        capacity=40,
+        trainers=2,
+        created=dt.date(2026, 10, 5),
+    ),
+)
+ENROLLED_DAY = dt.date(2026, 10, 12)
+
+
+def _trainers(world: World, count: int) -> list[User]:
+    """The demo ``widyaiswara`` and the first other widyaiswara of the BPSDM (by NIP)."""
+    bpsdm = world.people["widyaiswara"].work_unit
+    others = [
+        e
+        for e in _staff(world).members.get(bpsdm.pk, [])
+        if e.position_name.startswith("Widyaiswara")
+    ]
+    users = [world.users["widyaiswara"]]
+    users += [_user(world, employee, Role.TRAINER) for employee in others[: count - 1]]
+    return users
+
+
+def build_batches(world: World) -> bool:
+    """A running batch of the immunisation program (peserta with mentor and widyaiswara,
+    bringing the problem the mentor validated; 19 others from the three agencies) and a
+    planned PKA batch."""
+    existing = {
+        (b.program_id, b.name): b for b in Batch.objects.filter(program__in=world.programs.values())
+    }
+    if existing:
+        for spec in BATCHES:
+            program = world.programs.get(spec.program)
+            if program and (program.pk, spec.name) in existing:
+                world.batches[spec.key] = existing[(program.pk, spec.name)]
+        return False
+
+    organizer = _organizer(world)
+    staff = _staff(world)
+    for spec in BATCHES:
+        batch = batch_create(
+            program=world.programs[spec.program],
+            by=organizer,
+            name=spec.name,
+            start_date=spec.start,
+            end_date=spec.end,
+            mode="blended",
+            capacity=spec.capacity,
+            location=spec.location,
+            trainers=_trainers(world, spec.trainers),
+        )
+        Batch.objects.filter(pk=batch.pk).update(created_at=_at(spec.created, 9))
+        moments = [_at(spec.created, 9)]
+        if spec.enrolling:
+            batch = batch_transition(batch=batch, action="open_enrolment", by=organizer)
+            moments.append(_at(spec.enrolling, 9))
+        world.batches[spec.key] = batch
+        if spec.key != "imunisasi":
+            _stamp_history(batch, *moments)
+            continue
+
+        # Enrol peserta (mentor: her supervisor, the demo mentor; coach: widyaiswara) and the
+        # others (mentor: their supervisors; coaches balanced among the batch's trainers).
+        peserta = world.people["peserta"]
+        people = [(staff.member(world.units[_unit_key(p.unit)], p.index), p) for p in PARTICIPANTS]
+        _users(world, [employee for employee, _p in people])
+        requests = [EnrolmentRequest(nip=peserta.nip, coach_username="widyaiswara", line=1)]
+        requests += [
+            EnrolmentRequest(nip=employee.nip, line=line)
+            for line, (employee, _p) in enumerate(people, start=2)
+        ]
+        enrolments = {
+            e.employee_id: e
+            for e in enrollment_create_many(batch=batch, by=organizer, requests=requests)
+        }
+        for employee, p in people:
+            user = _user(world, employee, Role.PARTICIPANT)
+            if p.problem:
+                enrollment_problem_pick(
+                    enrollment=enrolments[employee.pk], problem=world.problems[p.problem], by=user
+                )
+        batch = batch_transition(batch=batch, action="start", by=organizer)
+        moments.append(_at(spec.running, 8))
+        for employee, p in people:
+            if p.withdrawn:
+                enrollment_transition(
+                    enrollment=enrolments[employee.pk],
+                    action="withdraw",
+                    by=organizer,
+                    note=p.withdrawn,
+                )
+        enrollment_problem_pick(
+            enrollment=enrolments[peserta.pk],
+            problem=world.problems["imun-masbagik"],
+            by=world.users["peserta"],
+        )
+        _stamp_enrolment(batch, enrolments.values(), spec)
+        _stamp_history(batch, *moments)
+        world.batches[spec.key] = batch
+    return True
+
+
+def _stamp_enrolment(batch: Batch, enrolments, spec: BatchSpec) -> None:
+    """The demo's dates for the enrolments, their history and the problems marked addressed
+    when the classes started."""
+    ids = [e.pk for e in enrolments]
+    Enrollment.objects.filter(pk__in=ids).update(created_at=_at(ENROLLED_DAY, 10))
+    started = _at(spec.running, 8)
+    for row in StateChange.objects.filter(object_type="enrollment", object_id__in=ids):
+        row.created_at = {
+            "enrolled": _at(ENROLLED_DAY, 10),
+            "active": started,
+            "withdrawn": _at(_workday(spec.running, 4), 11),
+        }.get(row.to_state, started)
+        row.save(update_fields=["created_at"])
+    addressed = ProblemTransition.objects.filter(
+        action="address", problem__enrollments__batch=batch
+    )
+    addressed.update(created_at=started)
+    Problem.objects.filter(pk__in=addressed.values("problem_id")).update(updated_at=started)
+
+
+STEPS = [
+    build_organizations,
+    build_people,
+    build_accounts,
+    build_problem_bank,
+    build_needs_analysis,
+    build_programs,
+    build_batches,
+]
 
 
 def build(stdout=None) -> World:
@@ -1285,12 +2166,32 @@ def summary(world: World) -> str:
     agencies = list(world.agencies.values())
     employees = Employee.objects.filter(agency__in=agencies)
     pppk = employees.filter(employment_type=EmploymentType.PPPK).count()
-    return "\n".join(
-        [
-            f"  {len(agencies)} agencies: {', '.join(a.name for a in agencies)}",
-            f"  {WorkUnit.objects.filter(agency__in=agencies).count()} work units",
-            f"  1 training institution: {world.institution}",
-            f"  {employees.count()} employees ({pppk} PPPK)",
-            f"  {len(world.users)} demo accounts: {', '.join(world.users)}",
-        ]
-    )
+    lines = [
+        f"  {len(agencies)} agencies: {', '.join(a.name for a in agencies)}",
+        f"  {WorkUnit.objects.filter(agency__in=agencies).count()} work units",
+        f"  1 training institution: {world.institution}",
+        f"  {employees.count()} employees ({pppk} PPPK)",
+        f"  {len(world.users)} demo accounts: {', '.join(world.users)}",
+    ]
+    problems = Problem.objects.filter(agency__in=agencies)
+    states = dict(problems.values_list("state").annotate(n=Count("pk")).order_by())
+    if states:
+        lines.append(
+            f"  {sum(states.values())} problems ("
+            + ", ".join(f"{n} {state}" for state, n in sorted(states.items()))
+            + ")"
+        )
+    if world.analysis is not None:
+        needs = world.analysis.needs.aggregate(
+            n=Count("pk"), accepted=Count("pk", filter=Q(accepted=True))
+        )
+        lines.append(
+            f"  needs analysis “{world.analysis.title}”: {needs['n']} needs, "
+            f"{needs['accepted']} accepted"
+        )
+    for program in world.programs.values():
+        lines.append(f"  program “{program.name}” ({program.get_state_display()})")
+    for batch in world.batches.values():
+        enrolled = batch.enrollments.count()
+        lines.append(f"  batch “{batch}” ({batch.state}, {enrolled} enrolled)")
+    return "\n".join(lines)
