@@ -2,6 +2,8 @@
 
 import pytest
 
+from membumi.testing.browser import login, submit_login
+
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 DEMO_HOME = {
@@ -12,13 +14,6 @@ DEMO_HOME = {
     "peserta": "section-participant",
     "pimpinan": "section-agency_viewer",
 }
-
-
-def login(page, username, password="membumi-demo"):
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").or_(page.get_by_label("Nama pengguna")).fill(username)
-    page.locator("input[name=password]").fill(password)
-    page.locator("form.stack button[type=submit]").click()
 
 
 @pytest.mark.parametrize("username", list(DEMO_HOME))
@@ -44,6 +39,6 @@ def test_demo_account_logs_in_and_sees_own_home(page, demo_world, settings, user
 
 
 def test_wrong_password_is_refused_with_message(page, demo_world):
-    login(page, "peserta", "wrong-password")
+    submit_login(page, "peserta", "wrong-password")
     assert "/accounts/login/" in page.url
     assert page.locator(".alert-error").is_visible()

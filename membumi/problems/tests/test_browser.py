@@ -5,6 +5,7 @@ the problem is submitted; the mentor then validates it on the detail page."""
 import pytest
 
 from membumi.problems.models import Problem, ProblemEndorsement
+from membumi.testing.browser import login
 from membumi.testing.factories import EmployeeFactory, UserFactory
 
 from .conftest import ANTREAN, make_problem
@@ -13,14 +14,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
 PASSWORD = "secret-pass-123"  # UserFactory's
-
-
-def login(page, username, password=PASSWORD):
-    page.goto("/accounts/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(password)
-    page.locator("form.stack button[type=submit]").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def test_submit_with_similar_problems_and_join(
@@ -37,7 +30,7 @@ def test_submit_with_similar_problems_and_join(
         username="rekan",
         employee=EmployeeFactory(agency=agency, work_unit=sibling_unit, supervisor=mentor.employee),
     )
-    login(page, colleague.username)
+    login(page, colleague.username, PASSWORD)
 
     page.goto("/problems/new/")
     page.locator("#id_title").fill("Antrean akta kelahiran lama")
@@ -74,7 +67,7 @@ def test_submit_with_similar_problems_and_join(
 
     page.get_by_test_id("user-menu").click()
     page.locator("form[action='/accounts/logout/'] button").click()
-    login(page, mentor.username)
+    login(page, mentor.username, PASSWORD)
     page.goto(f"/problems/{created.pk}/")
     page.locator("[data-testid=action-validate] button").click()
     page.wait_for_url(f"**/problems/{created.pk}/")

@@ -16,11 +16,11 @@ import pytest
 from playwright.sync_api import expect
 
 from membumi.accounts.models import User
-from membumi.demo.world import DEMO_PASSWORD
 from membumi.needs.models import NeedProblem, NeedsAnalysis
 from membumi.problems import similarity
 from membumi.problems.models import Problem
 from membumi.programs.models import Batch, Enrollment, Program
+from membumi.testing.browser import login, logout
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -31,21 +31,6 @@ STATEMENT = (
     "jam kerja dan kader tidak mengingatkan orang tua."
 )
 UNKNOWN_NIP = "199001012015031999"
-
-
-def login(page, username):
-    page.goto("/accounts/login/")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(DEMO_PASSWORD)
-    page.locator("form.stack button[type=submit]").click()
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    expect(page.get_by_test_id("user-menu")).to_be_visible()
-
-
-def logout(page):
-    page.get_by_test_id("user-menu").click()
-    page.locator("form[action='/accounts/logout/'] button").click()
-    page.wait_for_url("**/accounts/login/**")
 
 
 def submit(page, form):
