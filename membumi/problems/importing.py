@@ -238,7 +238,7 @@ class _Lookups:
             self.agencies[agency.code.casefold()] = agency
             self.agencies.setdefault(agency.name.casefold(), agency)
         self.units: dict[tuple, WorkUnit | None] = {}
-        self.users: dict[str, User | None] = {}
+        self.users: dict[tuple, User | None] = {}
 
     def agency(self, raw: str) -> Agency | None:
         return self.agencies.get(_clean(raw).casefold())
@@ -261,14 +261,17 @@ class _Lookups:
             self.units[key] = parent
         return self.units[key]
 
-    def submitter(self, nip: str) -> User | None:
-        if nip not in self.users:
-            self.users[nip] = (
-                User.objects.filter(employee__nip=nip, is_active=True)
-                .select_related("employee")
-                .first()
-            )
-        return self.users[nip]
+    def submitter(self, nip: str, agency: Agency | None) -> User | None:
+        """The active user with this NIP. A scoped import (``allowed_agency_ids``) names only
+        employees of the row's own agency: anyone else is unknown to the importer, as a
+        submitter of another agency would carry the problem into that agency's scope."""
+        key = (nip, agency.pk if agency is not None and self.allowed is not None else None)
+        if key not in self.users:
+            users = User.objects.filter(employee__nip=nip, is_active=True)
+            if self.allowed is not None:
+                users = users.filter(employee__agency=agency) if agency else users.none()
+            self.users[key] = users.select_related("employee").first()
+        return self.users[key]
 
 
 class ProblemImporter:
@@ -434,7 +437,7 @@ class ProblemImporter:
         submitter = self.by
         nip = re.sub(r"\s", "", record.get("submitter_nip", ""))
         if nip:
-            found = self.lookups.submitter(nip)
+            found = self.lookups.submitter(nip, agency)
             if found is None:
                 warnings.append(
                     RowError(
