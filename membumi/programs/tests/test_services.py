@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
+from membumi.action_plans.models import ActionPlan
 from membumi.core.exceptions import TransitionNotAllowed
 from membumi.core.models import AuditLog
 from membumi.problems.models import ProblemTransition
@@ -677,6 +678,17 @@ def test_enrollment_update_refuses_self_mentor_and_foreign_coach(
     assert set(exc.value.message_dict) == {"mentor_nip", "coach"}
 
 
+def test_enrollment_pass_refused_without_an_approved_action_plan(organizer, batch, enrollment):
+    force_state(batch, BatchState.FOLLOW_UP)
+    force_state(enrollment, EnrollmentState.ACTIVE)
+
+    with pytest.raises(TransitionNotAllowed, match="approved action plan"):
+        services.enrollment_transition(enrollment=enrollment, action="pass", by=organizer)
+
+    enrollment.refresh_from_db()
+    assert enrollment.state == EnrollmentState.ACTIVE
+
+
 # --- Enrolment lifecycle ----------------------------------------------------------------------
 
 ENROLLMENT_CASES = [
@@ -695,6 +707,10 @@ GUARD_BATCH_STATE = {
 def test_enrollment_transition_table(organizer, batch, enrollment, action, state):
     force_state(batch, GUARD_BATCH_STATE[action])
     force_state(enrollment, state)
+    if action == "pass":  # the pass gate (action-plans stage) wants an approved plan
+        ActionPlan.objects.create(
+            enrollment=enrollment, agency=enrollment.agency, title="Rencana aksi", state="approved"
+        )
     sources, target, _who = rules.ENROLLMENT_TRANSITIONS[action]
 
     if state in sources:
