@@ -71,7 +71,12 @@ def who_may(relations) -> str:
 def plan_relations(user, plan) -> set[str]:
     if user is None:
         return {"system"}
-    return program_rules.enrollment_relations(user, plan.enrollment)
+    relations = program_rules.enrollment_relations(user, plan.enrollment)
+    if "participant" in relations:
+        # Nobody reviews their own plan: a trainer enrolled in a batch they teach may have
+        # been given as their own coach.
+        relations -= REVIEWERS
+    return relations
 
 
 def is_plan_owner(user, plan) -> bool:
