@@ -238,6 +238,10 @@ def _render_detail(request, problem, *, bound=None, status=200):
             "joined": problem.endorsements.filter(user_id=request.user.pk).exists(),
             "relations": relations,
             "fishbone": queries.root_cause_notes(problem),
+            # The original may lie outside the user's scope (an organizer serving two
+            # agencies marked it): then only the fact that it is a duplicate is shown.
+            "duplicate_of_visible": bool(problem.duplicate_of_id)
+            and queries.problems_for_user(request.user).filter(pk=problem.duplicate_of_id).exists(),
         },
         status=status,
     )

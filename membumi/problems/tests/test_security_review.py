@@ -58,3 +58,26 @@ def test_import_cannot_attribute_problem_to_employee_of_another_agency(
         services.problem_transition(problem=problem, action="validate", by=outsider_boss)
     problem.refresh_from_db()
     assert problem.state == "open"
+
+
+def test_duplicate_of_another_agency_shows_no_title_to_the_participant(
+    client, participant, problem, foreign_problem, organizer, institution, other_agency
+):
+    """An organizer serving two agencies marks a problem of one as a duplicate of the
+    other's: the participant of the first sees that it is a duplicate, not the other
+    agency's problem."""
+    institution.served_agencies.add(other_agency)
+    services.problem_transition(
+        problem=problem,
+        action="mark_duplicate",
+        by=organizer,
+        note="Sama",
+        duplicate_of=foreign_problem,
+    )
+    client.force_login(participant)
+
+    html = client.get(reverse("problems:problem_detail", args=[problem.pk])).content.decode()
+
+    assert 'data-testid="duplicate-of"' in html
+    assert foreign_problem.title not in html
+    assert reverse("problems:problem_detail", args=[foreign_problem.pk]) not in html
