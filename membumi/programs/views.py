@@ -239,69 +239,46 @@ def _module_form(request, program, module=None):
     )
 
 
-@require_http_methods(["GET", "POST"])
-def module_create(request, pk):
-    program = queries.get_program_for_user(request.user, pk)
-    if not rules.can_edit_program(request.user, program):
-        raise Http404
-    form = _module_form(request, program)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.module_create(
-                program=program,
-                by=request.user,
-                title=data["title"],
-                jp=data["jp"],
-                objectives=data["objectives"],
-                needs=data["needs"],
-                problems=data["problems"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        except TransitionNotAllowed as exc:
-            _refusal(request, exc)
-            return redirect(_program_url(program))
-        else:
-            messages.success(request, _("Module added."))
-            if "add_another" in request.POST:
-                return redirect("programs:module_create", pk=program.pk)
-            return redirect(_program_url(program))
-    return render(
-        request, "programs/module_form.html", {"form": form, "program": program, "module": None}
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def module_update(request, pk):
-    module = queries.get_module_for_user(request.user, pk)
-    program = module.program
+def _module_form_view(request, program, module=None):
+    """Add (``module`` None) or edit a module: one form, one service per case."""
     if not rules.can_edit_program(request.user, program):
         raise Http404
     form = _module_form(request, program, module)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        fields = {name: data[name] for name in ("title", "jp", "objectives", "needs", "problems")}
         try:
-            services.module_update(
-                module=module,
-                by=request.user,
-                title=data["title"],
-                jp=data["jp"],
-                objectives=data["objectives"],
-                needs=data["needs"],
-                problems=data["problems"],
-            )
+            if module is None:
+                services.module_create(program=program, by=request.user, **fields)
+            else:
+                services.module_update(module=module, by=request.user, **fields)
         except ValidationError as exc:
             _apply_errors(form, exc)
         except TransitionNotAllowed as exc:
             _refusal(request, exc)
             return redirect(_program_url(program))
         else:
-            messages.success(request, _("Module saved."))
+            if module is None:
+                messages.success(request, _("Module added."))
+                if "add_another" in request.POST:
+                    return redirect("programs:module_create", pk=program.pk)
+            else:
+                messages.success(request, _("Module saved."))
             return redirect(_program_url(program))
     return render(
         request, "programs/module_form.html", {"form": form, "program": program, "module": module}
     )
+
+
+@require_http_methods(["GET", "POST"])
+def module_create(request, pk):
+    return _module_form_view(request, queries.get_program_for_user(request.user, pk))
+
+
+@require_http_methods(["GET", "POST"])
+def module_update(request, pk):
+    module = queries.get_module_for_user(request.user, pk)
+    return _module_form_view(request, module.program, module)
 
 
 @require_POST
