@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "membumi.needs",
     "membumi.programs",
     "membumi.action_plans",
+    "membumi.notifications",
     "membumi.api",
     "membumi.demo",
     "django.contrib.admin",
@@ -208,6 +209,8 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(PROJECT_DIR / "var" / "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Membumi <noreply@membumi.localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Absolute links in e-mails (notifications, one-click verification links).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
 # --- Background work -------------------------------------------------------------------------
 TASKS = {

@@ -30,6 +30,8 @@ urlpatterns = [
     path("problems/", include("membumi.problems.urls")),
     path("needs/", include("membumi.needs.urls")),
     path("programs/", include("membumi.programs.urls")),
+    path("plans/", include("membumi.action_plans.urls")),
+    path("notifications/", include("membumi.notifications.urls")),
     path("api/v1/", api.urls),
     re_path(r"^api/(?P<rest>.*)$", api_views.not_found),
     path("admin/", admin.site.urls),

@@ -1,0 +1,3 @@
+"""Action-plan pages: editor (see the app README)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Action-plan pages: peers (see the app README)."""
+
+urlpatterns = []

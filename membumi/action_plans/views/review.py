@@ -1,0 +1,3 @@
+"""Action-plan pages: review (see the app README)."""
+
+urlpatterns = []
