@@ -213,3 +213,44 @@ class PlanApproval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id} r{self.review_round} {self.role}: {self.decision}"
+
+
+# --- Peer clinic --------------------------------------------------------------------------------
+
+
+class PeerFeedback(models.Model):
+    """Structured feedback from a batch-mate on a submitted plan (the peer clinic), and the
+    plan author's answer. Written only by ``services.peer_feedback_give`` and
+    ``services.peer_feedback_answer``; who may do either is in ``rules`` (peer clinic)."""
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="peer_feedback")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The plan's review round when the feedback was given (which version it is about).
+    review_round = models.PositiveIntegerField()
+    strengths = models.TextField(_("strengths"), blank=True, default="")
+    to_fix = models.TextField(_("what to fix"), blank=True, default="")
+    questions = models.TextField(_("questions"), blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True, default="")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("peer feedback")
+        verbose_name_plural = _("peer feedback")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["plan", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~(models.Q(strengths="") & models.Q(to_fix="") & models.Q(questions="")),
+                name="peer_feedback_not_empty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id} r{self.review_round} by {self.author_id}"
+
+    @property
+    def is_answered(self) -> bool:
+        return self.answered_at is not None

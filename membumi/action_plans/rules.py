@@ -221,3 +221,99 @@ def guard_refusals(action, plan) -> list[str]:
         elif result:
             refusals.extend(result)
     return refusals
+
+
+# --- Review queue and plan list ---------------------------------------------------------------
+
+
+def can_browse_plans(user) -> bool:
+    """The "Action plans" page: anyone with an employee record (own plans, mentees' plans),
+    trainers (coachees' plans), organizers and administrators."""
+    from membumi.accounts.enums import Role
+    from membumi.accounts.queries import user_roles
+
+    if getattr(user, "employee_id", None):
+        return True
+    return user_roles(user).has(Role.TRAINER, Role.ORGANIZER, Role.PLATFORM_ADMIN)
+
+
+def may_review_plans(user) -> bool:
+    """Whether the navigation shows the review queue (and spends one COUNT query on it):
+    trainers (coaches) and mentors. The queue page itself is open to anyone and lists only
+    plans awaiting the user's own decision."""
+    from membumi.accounts.enums import Role
+    from membumi.accounts.queries import user_roles
+
+    return user_roles(user).has(Role.TRAINER, Role.MENTOR)
+
+
+# --- Peer clinic ------------------------------------------------------------------------------
+# Participants of the same batch give structured feedback on each other's plans once the plan
+# has been submitted (at least once) and while it is not abandoned. Batch-mates read such
+# plans in the clinic, read-only (``queries.clinic_plans_for_user``, the one place that widens
+# the plan scope); never the similarity results. The plan's participant answers each feedback;
+# coach, organizer and administrator see all of it, the mentor reads it.
+
+CLINIC_CLOSED_STATES = {S.ABANDONED}
+# Enrolments whose participant takes part in the clinic of their batch.
+CLINIC_ENROLLMENT_EXCLUDED = {"withdrawn"}
+# Relations that read the whole clinic thread of a plan (besides batch-mates).
+CLINIC_READERS = frozenset({"participant", "coach", "mentor"}) | ORGANIZERS
+
+
+def plan_open_for_clinic(plan) -> bool:
+    return plan.review_round >= 1 and plan.state not in CLINIC_CLOSED_STATES
+
+
+def is_batch_mate(user, plan) -> bool:
+    """A participant (not withdrawn) of the plan's batch other than the plan's author."""
+    from membumi.programs.models import Enrollment
+
+    employee_id = getattr(user, "employee_id", None)
+    if not employee_id or plan.enrollment.employee_id == employee_id:
+        return False
+    return (
+        Enrollment.objects.filter(batch_id=plan.enrollment.batch_id, employee_id=employee_id)
+        .exclude(state__in=CLINIC_ENROLLMENT_EXCLUDED)
+        .exists()
+    )
+
+
+def feedback_refusal(user, plan) -> str | None:
+    """Why ``user`` may not give feedback on ``plan`` (None: they may)."""
+    if is_plan_owner(user, plan):
+        return _("You cannot give feedback on your own plan; answer your batch-mates instead.")
+    if not is_batch_mate(user, plan):
+        return _("Only participants of the same batch give feedback in the peer clinic.")
+    if plan.state in CLINIC_CLOSED_STATES:
+        return _("The plan was abandoned; the peer clinic is closed for it.")
+    if plan.review_round < 1:
+        return _("The plan has not been submitted yet; feedback opens after the first submission.")
+    return None
+
+
+def can_give_feedback(user, plan) -> bool:
+    return feedback_refusal(user, plan) is None
+
+
+def answer_refusal(user, feedback) -> str | None:
+    """Why ``user`` may not answer ``feedback`` (None: they may)."""
+    if not is_plan_owner(user, feedback.plan):
+        return _("Only the plan's participant answers feedback on it.")
+    if feedback.answered_at is not None:
+        return _("This feedback has already been answered.")
+    if feedback.plan.state in CLINIC_CLOSED_STATES:
+        return _("The plan was abandoned; the peer clinic is closed for it.")
+    return None
+
+
+def can_answer_feedback(user, feedback) -> bool:
+    return answer_refusal(user, feedback) is None
+
+
+def can_read_clinic_thread(user, plan) -> bool:
+    """The plan's participant, coach, mentor, organizer, administrator; a batch-mate once the
+    plan is open for the clinic."""
+    if plan_relations(user, plan) & CLINIC_READERS:
+        return True
+    return plan_open_for_clinic(plan) and is_batch_mate(user, plan)
