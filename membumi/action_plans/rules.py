@@ -211,6 +211,10 @@ GUARDS = {
     A.COMPLETE: [milestones_closed],
 }
 
+# Effects of a step taken, plugged in by later stages (``effect(plan=, by=, note=)``, called by
+# ``services.action_plan_transition`` after the state changed, inside its transaction).
+EFFECTS: dict = {}
+
 
 def guard_refusals(action, plan) -> list[str]:
     refusals = []

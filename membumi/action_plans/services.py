@@ -228,7 +228,13 @@ def action_plan_transition(*, plan: ActionPlan, action: str, by, note: str = "")
         )
     note = (note or "").strip()
     handler = _HANDLERS.get(action, _plain)
-    return handler(plan=plan, action=action, target=target, by=by, note=note, acting=acting)
+    plan = handler(plan=plan, action=action, target=target, by=by, note=note, acting=acting)
+    if plan.state == target:
+        # Later stages record what a step means for them (rules.EFFECTS, e.g. monitoring's
+        # PlanVerification on verify), in the same transaction.
+        for effect in rules.EFFECTS.get(action, []):
+            effect(plan=plan, by=by, note=note)
+    return plan
 
 
 def _require_note(note):

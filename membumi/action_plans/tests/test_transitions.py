@@ -10,6 +10,7 @@ from membumi.action_plans import analysis, rules, services
 from membumi.action_plans.enums import Decision, PlanAction, PlanState
 from membumi.action_plans.models import ActionPlan, PlanApproval, PlanTransition, ReviewPolicy
 from membumi.core.exceptions import TransitionNotAllowed
+from membumi.monitoring.tests.factories import add_measurement
 
 from .conftest import in_state
 
@@ -37,6 +38,9 @@ def _arrange(plan, state, participant=None):
     ActionPlan.objects.filter(pk=plan.pk).update(review_round=1)
     if state == PlanState.IN_PROGRESS:
         plan.milestones.update(status="done")
+    if state in (PlanState.IN_PROGRESS, PlanState.COMPLETED):
+        # monitoring guards complete (a final measurement) and verify (an accepted one)
+        add_measurement(plan)
     plan.refresh_from_db()
     return plan
 
@@ -336,6 +340,7 @@ def test_complete_refused_while_milestones_open(ready_plan, participant):
 def test_complete_accepts_dropped_milestone_with_note(ready_plan, participant):
     plan = in_state(ready_plan, PlanState.IN_PROGRESS)
     plan.milestones.update(status="done")
+    add_measurement(plan)
     services.milestone_update(
         milestone=plan.milestones.first(), by=participant, status="dropped", status_note="Anggaran"
     )
