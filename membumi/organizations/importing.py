@@ -20,7 +20,13 @@ unit            unit path, root first, separated by " > "            no
 agency          agency code or name (must exist)                     yes
 supervisor_nip  NIP of the direct supervisor                         no
 email           e-mail address                                       no
+status          kedudukan hukum: aktif, or pensiun / berhenti /      no
+                meninggal / nonaktif (the employee left); empty
+                keeps what is recorded
 =============== ==================================================== ===========
+
+Employees whose agency, unit, supervisor or active flag change are announced with the
+``signals.employees_changed`` signal, inside the chunk's transaction (people move).
 """
 
 import csv
@@ -45,6 +51,7 @@ from .enums import GOLONGAN_CHOICES, PPPK_GOLONGAN, EmploymentType, PositionType
 from .models import Agency, Employee, WorkUnit
 from .nip import normalize_nip, parse_nip
 from .services import work_unit_get_or_create_path
+from .signals import EmployeeChange, employees_changed, watched_changes
 
 COLUMNS = [
     "nip",
@@ -57,6 +64,7 @@ COLUMNS = [
     "agency",
     "supervisor_nip",
     "email",
+    "status",
 ]
 REQUIRED = {"nip", "name", "sex", "agency"}
 HEADER_ALIASES = {
@@ -81,7 +89,14 @@ HEADER_ALIASES = {
     "atasan_langsung": "supervisor_nip",
     "e-mail": "email",
     "surel": "email",
+    "kedudukan_hukum": "status",
+    "status_pegawai": "status",
 }
+ACTIVE_VALUES = {"aktif", "active", "ya", "1"}
+INACTIVE_VALUES = {
+    "pensiun", "berhenti", "diberhentikan", "meninggal", "meninggal dunia", "nonaktif",
+    "non aktif", "tidak aktif", "inactive", "keluar", "pindah instansi", "0",
+}  # fmt: skip
 SEX_VALUES = {
     "l": Sex.MALE, "m": Sex.MALE, "1": Sex.MALE, "laki-laki": Sex.MALE, "laki laki": Sex.MALE,
     "pria": Sex.MALE, "male": Sex.MALE,
@@ -110,8 +125,8 @@ COMPARED_FIELDS = [
     "work_unit_id",
     "email",
 ]
-UPDATED_FIELDS = [*COMPARED_FIELDS, "supervisor_id"]
-INSERTED_FIELDS = ["nip", *UPDATED_FIELDS, "is_active", "created_at", "updated_at"]
+UPDATED_FIELDS = [*COMPARED_FIELDS, "supervisor_id", "is_active"]
+INSERTED_FIELDS = ["nip", *UPDATED_FIELDS, "created_at", "updated_at"]
 
 
 def guess_unit_kind(name: str) -> str:
@@ -177,6 +192,7 @@ class ParsedRow:
     values: dict  # Employee field -> value (agency_id, work_unit path as "unit_path")
     unit_path: list[str]
     supervisor_nip: str
+    active: bool | None = None  # None: the file does not say (keep what is recorded)
 
 
 class _AgencyLookup:
@@ -280,6 +296,18 @@ def _parse_row(number: int, record: dict, agencies: _AgencyLookup, report: Impor
         fail("unit", _("A unit name is longer than 200 characters."))
 
     supervisor_nip = normalize_nip(record.get("supervisor_nip", ""))
+    status = " ".join(record.get("status", "").split()).lower()
+    active = None
+    if status in ACTIVE_VALUES:
+        active = True
+    elif status in INACTIVE_VALUES:
+        active = False
+    elif status:
+        fail(
+            "status",
+            _("“%(value)s” is not a status: use aktif, or pensiun, berhenti, meninggal, nonaktif.")
+            % {"value": record["status"]},
+        )
     if errors:
         for error in errors:
             report.add_error(error)
@@ -300,6 +328,7 @@ def _parse_row(number: int, record: dict, agencies: _AgencyLookup, report: Impor
         },
         unit_path=unit_path,
         supervisor_nip=supervisor_nip,
+        active=active,
     )
 
 
@@ -480,7 +509,7 @@ class EmployeeImporter:
         existing = {
             row["nip"]: row
             for row in Employee.objects.filter(nip__in=[p.nip for p in chunk]).values(
-                "id", "nip", "supervisor_id", *COMPARED_FIELDS
+                "id", "nip", "supervisor_id", "is_active", *COMPARED_FIELDS
             )
         }
         outside = {nip for nip, row in existing.items() if not self._in_scope(row["agency_id"])}
@@ -554,7 +583,7 @@ class EmployeeImporter:
                         **parsed.values,
                         "nip": parsed.nip,
                         "supervisor_id": self._supervisor_id(parsed, ids),
-                        "is_active": True,
+                        "is_active": parsed.active is not False,
                         "created_at": now,
                         "updated_at": now,
                     }
@@ -571,20 +600,26 @@ class EmployeeImporter:
         """Update the employees that differ from their row; count the others as unchanged."""
         now = _db_now()
         changed = []
+        moves = []
         for parsed in rows:
             current = existing[parsed.nip]
             supervisor_id = self._supervisor_id(parsed, ids)
             if supervisor_id is None and parsed.supervisor_nip:
                 supervisor_id = current["supervisor_id"]  # not resolved yet: keep it for now
-            values = {**parsed.values, "supervisor_id": supervisor_id}
+            active = current["is_active"] if parsed.active is None else parsed.active
+            values = {**parsed.values, "supervisor_id": supervisor_id, "is_active": active}
             if any(current[f] != values[f] for f in UPDATED_FIELDS):
                 changed.append({**values, "id": current["id"], "updated_at": now})
+                if fields := watched_changes(current, values):
+                    moves.append(EmployeeChange(current["id"], fields, current))
                 self.report.updated += 1
                 self._defer_if_unresolved(parsed, ids, "updated")
             else:
                 self.report.unchanged += 1
                 self._defer_if_unresolved(parsed, ids, "unchanged")
         _update_rows(changed, [*UPDATED_FIELDS, "updated_at"])
+        if moves:
+            employees_changed.send(sender=EmployeeImporter, changes=moves)
 
     def _resolve_deferred(self) -> None:
         """Supervisors that appeared later in the file than their staff."""
@@ -599,6 +634,7 @@ class EmployeeImporter:
                 )
             }
             updates = []
+            moves = []
             for deferred in batch:
                 supervisor = rows.get(deferred.supervisor_nip)
                 if supervisor is None:
@@ -617,11 +653,16 @@ class EmployeeImporter:
                 pk, current = rows[deferred.nip]
                 if current != supervisor[0]:
                     updates.append({"id": pk, "supervisor_id": supervisor[0], "updated_at": now})
+                    moves.append(
+                        EmployeeChange(pk, frozenset({"supervisor_id"}), {"supervisor_id": current})
+                    )
                     if deferred.counted_as == "unchanged":  # the supervisor makes it an update
                         self.report.unchanged -= 1
                         self.report.updated += 1
             with transaction.atomic():
                 _update_rows(updates, ["supervisor_id", "updated_at"])
+                if moves:
+                    employees_changed.send(sender=EmployeeImporter, changes=moves)
 
 
 def import_employees_from_path(path: str | Path, *, on_progress=None) -> ImportReport:
@@ -636,7 +677,7 @@ def write_template(path: str | Path) -> Path:
     example = [
         "19860926 201505 2 001", "Siti Rahmawati, S.Kep.", "P", "III/b", "fungsional",
         "Perawat Ahli Pertama", "Dinas Kesehatan > Puskesmas Sukamaju", "KAB-SKM",
-        "19750312 200003 1 002", "siti.rahmawati@example.go.id",
+        "19750312 200003 1 002", "siti.rahmawati@example.go.id", "aktif",
     ]  # fmt: skip
     if path.suffix.lower() == ".xlsx":
         from openpyxl import Workbook
