@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "membumi.needs",
     "membumi.programs",
     "membumi.action_plans",
+    "membumi.evaluation",
     "membumi.monitoring",
     "membumi.notifications",
     "membumi.api",

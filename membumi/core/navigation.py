@@ -36,6 +36,10 @@ def navigation_for(user, path: str) -> list[NavItem]:
         items.append((_("My training"), reverse("programs:my_training")))
     if roles.has(Role.MENTOR):
         items.append((_("Mentees' problems"), reverse("programs:mentees")))
+    if roles.has(Role.PARTICIPANT, Role.MENTOR):
+        items.append((_("My follow-ups"), reverse("evaluation:my_follow_ups")))
+    if roles.has(Role.ORGANIZER, Role.TRAINER, Role.PLATFORM_ADMIN):
+        items.append((_("Follow-up results"), reverse("evaluation:rollup_list")))
     if roles.has(Role.PLATFORM_ADMIN):
         items.append((_("Administration"), reverse("admin:index")))
         items.append((_("Audit log"), reverse("core:audit_log")))
