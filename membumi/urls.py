@@ -31,6 +31,7 @@ urlpatterns = [
     path("needs/", include("membumi.needs.urls")),
     path("programs/", include("membumi.programs.urls")),
     path("plans/", include("membumi.action_plans.urls")),
+    path("monitoring/", include("membumi.monitoring.urls")),
     path("follow-ups/", include("membumi.evaluation.urls")),
     path("notifications/", include("membumi.notifications.urls")),
     path("api/v1/", api.urls),

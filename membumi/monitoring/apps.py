@@ -22,3 +22,16 @@ class MonitoringConfig(AppConfig):
             guards = GUARDS.setdefault(action, [])
             if guard not in guards:
                 guards.append(guard)
+
+        from membumi.action_plans.rules import EFFECTS
+
+        from .services import plan_completed_notify, plan_rejected_notify, plan_verification_record
+
+        for action, effect in (
+            (PlanAction.COMPLETE, plan_completed_notify),
+            (PlanAction.VERIFY, plan_verification_record),
+            (PlanAction.REJECT, plan_rejected_notify),
+        ):
+            effects = EFFECTS.setdefault(action, [])
+            if effect not in effects:
+                effects.append(effect)
