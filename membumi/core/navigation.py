@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from membumi.accounts.enums import Role
 from membumi.accounts.queries import user_roles
+from membumi.action_plans import queries as plan_queries
+from membumi.action_plans import rules as plan_rules
 from membumi.organizations import rules as org_rules
 from membumi.problems import rules as problem_rules
 from membumi.programs import rules as program_rules
@@ -36,6 +38,11 @@ def navigation_for(user, path: str) -> list[NavItem]:
         items.append((_("My training"), reverse("programs:my_training")))
     if roles.has(Role.MENTOR):
         items.append((_("Mentees' problems"), reverse("programs:mentees")))
+    if plan_rules.can_browse_plans(user):
+        items.append((_("Action plans"), reverse("action_plans:plan_list")))
+    if plan_rules.may_review_plans(user):  # one COUNT query, only for coaches and mentors
+        n = plan_queries.review_queue_count(user)
+        items.append((_("To review (%(n)d)") % {"n": n}, reverse("action_plans:review_queue")))
     if roles.has(Role.PARTICIPANT, Role.MENTOR):
         items.append((_("My follow-ups"), reverse("evaluation:my_follow_ups")))
     if roles.has(Role.ORGANIZER, Role.TRAINER, Role.PLATFORM_ADMIN):
