@@ -32,6 +32,7 @@ urlpatterns = [
     path("programs/", include("membumi.programs.urls")),
     path("plans/", include("membumi.action_plans.urls")),
     path("monitoring/", include("membumi.monitoring.urls")),
+    path("seminars/", include("membumi.seminars.urls")),
     path("follow-ups/", include("membumi.evaluation.urls")),
     path("notifications/", include("membumi.notifications.urls")),
     path("api/v1/", api.urls),

@@ -43,6 +43,8 @@ def navigation_for(user, path: str) -> list[NavItem]:
     if plan_rules.may_review_plans(user):  # one COUNT query, only for coaches and mentors
         n = plan_queries.review_queue_count(user)
         items.append((_("To review (%(n)d)") % {"n": n}, reverse("action_plans:review_queue")))
+    if roles.has(Role.EXAMINER):
+        items.append((_("Seminars to score"), reverse("seminars:session_list")))
     if roles.has(Role.PARTICIPANT, Role.MENTOR):
         items.append((_("My follow-ups"), reverse("evaluation:my_follow_ups")))
     if roles.has(Role.ORGANIZER, Role.TRAINER, Role.PLATFORM_ADMIN):
