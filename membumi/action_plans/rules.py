@@ -196,6 +196,21 @@ def enrollment_has_approved_plan(enrollment) -> str | None:
     return _("The participant has no approved action plan.")
 
 
+def enrollments_have_approved_plan(enrollments) -> dict[int, list[str]]:
+    """``enrollment_has_approved_plan`` for many enrolments in one query (a guard for
+    ``programs.rules.ENROLLMENT_BATCH_GUARDS["pass"]``)."""
+    from .models import ActionPlan
+
+    ids = [e.pk for e in enrollments]
+    approved = set(
+        ActionPlan.objects.filter(enrollment_id__in=ids, state__in=PASSING_PLAN_STATES).values_list(
+            "enrollment_id", flat=True
+        )
+    )
+    message = _("The participant has no approved action plan.")
+    return {pk: [message] for pk in ids if pk not in approved}
+
+
 def submit_blockers(plan) -> list[str]:
     """The quality check's blocking findings (``membumi.text.quality`` through
     ``analysis.py``); the DESIGN §4 minimum above stands in only where the check finds

@@ -57,6 +57,7 @@ class ProgramOut(Schema):
     name: str
     program_type: str
     total_jp: int
+    min_attendance_percent: int
     mode: str
     competencies: str
     description: str
@@ -82,6 +83,7 @@ class ProgramIn(Schema):
     mode: DeliveryMode
     competencies: str = ""
     description: str = ""
+    min_attendance_percent: int | None = None
     need_ids: list[int]
     institution_id: int | None = None
 
@@ -93,6 +95,7 @@ class ProgramPatch(Schema):
     mode: DeliveryMode | None = None
     competencies: str | None = None
     description: str | None = None
+    min_attendance_percent: int | None = None
     need_ids: list[int] | None = None
 
 
@@ -292,6 +295,7 @@ def create_program(request, payload: ProgramIn):
         mode=payload.mode,
         competencies=payload.competencies,
         description=payload.description,
+        min_attendance_percent=payload.min_attendance_percent,
     )
     return Status(201, program)
 

@@ -58,3 +58,22 @@ class EnrollmentAction(models.TextChoices):
     PASS = "pass", _("pass")
     FAIL = "fail", _("mark as not passed")
     WITHDRAW = "withdraw", _("withdraw")
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Present")
+    ABSENT = "absent", _("Absent")
+    EXCUSED = "excused", _("Excused")
+
+
+class MoveReason(models.TextChoices):
+    PARTICIPANT_MOVED = "participant_moved", _("The participant moved")
+    PARTICIPANT_LEFT = "participant_left", _("The participant left")
+    MENTOR_MOVED = "mentor_moved", _("The mentor moved")
+    MENTOR_LEFT = "mentor_left", _("The mentor left")
+
+
+class ProposalState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")

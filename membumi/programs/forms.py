@@ -36,7 +36,15 @@ class ProgramForm(ServiceModelForm):
 
     class Meta:
         model = Program
-        fields = ["name", "program_type", "total_jp", "mode", "competencies", "description"]
+        fields = [
+            "name",
+            "program_type",
+            "total_jp",
+            "min_attendance_percent",
+            "mode",
+            "competencies",
+            "description",
+        ]
         widgets = {
             "competencies": forms.Textarea(attrs={"rows": 3}),
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -51,6 +59,11 @@ class ProgramForm(ServiceModelForm):
         self.fields["needs"].label_from_instance = lambda n: f"{n.label} — {n.analysis.title}"
         self.fields["program_type"].choices = ProgramType.choices
         self.fields["mode"].choices = DeliveryMode.choices
+        self.fields["min_attendance_percent"].required = False
+
+    def clean_min_attendance_percent(self):
+        value = self.cleaned_data.get("min_attendance_percent")
+        return self.instance.min_attendance_percent if value is None else value
 
 
 class ModuleForm(ServiceModelForm):

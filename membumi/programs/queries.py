@@ -9,7 +9,17 @@ Who sees what:
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -23,8 +33,19 @@ from membumi.problems.models import Problem
 from membumi.problems.queries import problems_for_user
 
 from . import rules
-from .enums import EnrollmentState, ProgramState
-from .models import Batch, Enrollment, Module, Program, StateChange
+from .attendance import figures_for
+from .enums import AttendanceStatus, EnrollmentAction, EnrollmentState, ProgramState, ProposalState
+from .models import (
+    Attendance,
+    Batch,
+    Enrollment,
+    MentorChange,
+    MentorChangeProposal,
+    Module,
+    Program,
+    Session,
+    StateChange,
+)
 
 # --- Institutions, needs, trainers, employees -------------------------------------------------
 
@@ -384,3 +405,154 @@ def coverage_report(institution) -> Coverage:
         uncovered_needs=[n for n in needs if not n.has_program],
         bare_modules=bare,
     )
+
+
+# --- Sessions and attendance ----------------------------------------------------------------------
+
+# Participants whose attendance is taken (seats held, results not yet recorded).
+ATTENDING_STATES = [EnrollmentState.ENROLLED, EnrollmentState.ACTIVE]
+
+
+def scheduled_jp(batch) -> int:
+    """The JP of the batch's sessions, or the program's total JP while it has none."""
+    total = batch.sessions.aggregate(jp=Sum("jp"))["jp"]
+    return total or batch.program.total_jp
+
+
+def batch_sessions(batch) -> list[Session]:
+    """The sessions in date order with how many were marked present, absent and excused, in
+    one query."""
+
+    def count(status):
+        return Count("attendance", filter=Q(attendance__status=status))
+
+    return list(
+        batch.sessions.select_related("module")
+        .annotate(
+            n_present=count(AttendanceStatus.PRESENT),
+            n_absent=count(AttendanceStatus.ABSENT),
+            n_excused=count(AttendanceStatus.EXCUSED),
+        )
+        .order_by("date", "id")
+    )
+
+
+def get_session_for_user(user, pk) -> Session:
+    try:
+        return Session.objects.select_related("batch__program__institution", "module").get(
+            pk=pk, batch__in=batches_for_user(user)
+        )
+    except (Session.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def session_grid(session, *, enrollment_id=None) -> list[Enrollment]:
+    """The participants whose attendance is taken, each with ``status`` for the session ("" when
+    not recorded yet), in one query."""
+    status = Attendance.objects.filter(session=session, enrollment=OuterRef("pk")).values("status")[
+        :1
+    ]
+    qs = (
+        session.batch.enrollments.filter(state__in=ATTENDING_STATES)
+        .select_related("employee__work_unit")
+        .annotate(status=Subquery(status, output_field=CharField()))
+        .order_by("employee__name", "id")
+    )
+    if enrollment_id is not None:
+        qs = qs.filter(pk=enrollment_id)
+    return list(qs)
+
+
+def get_grid_row(session, enrollment_id) -> Enrollment:
+    rows = session_grid(session, enrollment_id=enrollment_id)
+    if not rows:
+        raise Http404
+    return rows[0]
+
+
+RESULT_FILTERS = ("all", "can_pass", "cannot_pass")
+
+
+def pass_board(batch, *, show="all") -> list[Enrollment]:
+    """Every enrolment of the batch but the withdrawn, each with ``figures`` (attendance),
+    ``blockers`` (what refuses the pass, for active ones), ``facts`` (later stages: the action
+    plan) and ``can_pass``; filtered by ``show`` (all / can_pass / cannot_pass). A constant
+    number of queries, whatever the number of participants."""
+    enrollments = list(
+        batch.enrollments.exclude(state=EnrollmentState.WITHDRAWN)
+        .select_related("employee__work_unit", "mentor")
+        .order_by("employee__name", "id")
+    )
+    for e in enrollments:
+        e.batch = batch  # the page's batch, with its program: no query per row
+    figures = figures_for(enrollments)
+    active = [e for e in enrollments if e.state == EnrollmentState.ACTIVE]
+    blockers = rules.enrollment_blockers(EnrollmentAction.PASS, active)
+    facts = rules.enrollment_facts([e.pk for e in enrollments])
+    for e in enrollments:
+        e.figures = figures[e.pk]
+        e.blockers = blockers.get(e.pk, [])
+        e.facts = facts.get(e.pk, [])
+        e.can_pass = e.state == EnrollmentState.ACTIVE and not e.blockers
+    if show == "can_pass":
+        return [e for e in enrollments if e.can_pass]
+    if show == "cannot_pass":
+        return [e for e in enrollments if e.state == EnrollmentState.ACTIVE and not e.can_pass]
+    return enrollments
+
+
+def my_attendance(user, enrollments) -> None:
+    """Put ``figures`` and ``sessions`` (each with the participant's ``status``) on each of the
+    user's enrolments, in three queries."""
+    if not enrollments:
+        return
+    figures = figures_for(enrollments)
+    employee_id = getattr(user, "employee_id", None)
+    status = Attendance.objects.filter(
+        session=OuterRef("pk"), enrollment__employee_id=employee_id
+    ).values("status")[:1]
+    sessions: dict[int, list[Session]] = {}
+    for session in (
+        Session.objects.filter(batch_id__in={e.batch_id for e in enrollments})
+        .annotate(status=Subquery(status, output_field=CharField()))
+        .order_by("date", "id")
+    ):
+        sessions.setdefault(session.batch_id, []).append(session)
+    for e in enrollments:
+        e.figures = figures[e.pk]
+        e.sessions = sessions.get(e.batch_id, [])
+
+
+# --- People move ------------------------------------------------------------------------------------
+
+
+def proposals_for_user(user) -> QuerySet[MentorChangeProposal]:
+    """Mentor change proposals of the user's institutions (admins: all)."""
+    qs = MentorChangeProposal.objects.select_related(
+        "enrollment__employee__work_unit",
+        "enrollment__batch__program__institution",
+        "current_mentor",
+        "proposed_mentor",
+        "enrollment__mentor",
+        "decided_by__employee",
+    )
+    if rules.is_platform_admin(user):
+        return qs
+    return qs.filter(
+        enrollment__batch__program__institution_id__in=rules.organizer_institution_ids(user)
+    )
+
+
+def get_proposal_for_user(user, pk) -> MentorChangeProposal:
+    try:
+        return proposals_for_user(user).get(pk=pk)
+    except (MentorChangeProposal.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+def pending_proposal_count(user) -> int:
+    return proposals_for_user(user).filter(state=ProposalState.PENDING).count()
+
+
+def mentor_history(enrollment) -> QuerySet[MentorChange]:
+    return enrollment.mentor_changes.select_related("from_mentor", "to_mentor", "by__employee")

@@ -16,6 +16,7 @@ Relations a user can have:
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db.models import Count
 from django.utils.translation import gettext as _
@@ -154,6 +155,20 @@ def can_manage_batch(user, batch) -> bool:
     return bool(batch_relations(user, batch) & ORGANIZERS)
 
 
+def can_record_attendance(user, batch) -> bool:
+    """The organizer (and admin) and the batch's trainers take attendance in class."""
+    return bool(batch_relations(user, batch) & (ORGANIZERS | {"trainer"}))
+
+
+def can_manage_sessions(user, batch) -> bool:
+    """Sessions, the JP import and results belong to the organizer."""
+    return can_manage_batch(user, batch)
+
+
+def can_review_people_moves(user) -> bool:
+    return user_roles(user).has(Role.ORGANIZER, Role.PLATFORM_ADMIN)
+
+
 def has_training(user) -> bool:
     """Anyone with an employee record may be a participant and has a My training page."""
     return bool(getattr(user, "employee_id", None))
@@ -257,6 +272,13 @@ def enrollment_actions_offered(enrollment_state, batch_state, relations) -> list
     ]
 
 
+def enrollment_attendance_sufficient(enrollment) -> str | None:
+    """The attendance half of the pass gate, with the figures in the refusal."""
+    from .attendance import figures_of
+
+    return figures_of(enrollment).refusal()
+
+
 Guard = Callable[[object], str | None]
 
 PROGRAM_GUARDS: dict[str, list[Guard]] = {
@@ -271,10 +293,74 @@ BATCH_GUARDS: dict[str, list[Guard]] = {
 # with "has an approved action plan" and "attendance is sufficient" (DESIGN §4).
 ENROLLMENT_GUARDS: dict[str, list[Guard]] = {
     EnrollmentAction.ACTIVATE: [enrollment_batch_running],
-    EnrollmentAction.PASS: [enrollment_batch_ended],
+    EnrollmentAction.PASS: [enrollment_batch_ended, enrollment_attendance_sufficient],
     EnrollmentAction.FAIL: [enrollment_batch_ended],
 }
 
 
 def guard_refusals(guards: dict[str, list[Guard]], action, obj) -> list[str]:
     return [message for guard in guards.get(action, []) if (message := guard(obj))]
+
+
+# --- The same guards for many enrolments at once ------------------------------------------------
+# A page listing a batch's enrolments with what blocks each one must not run the guards row by
+# row. Each guard of ``ENROLLMENT_GUARDS[action]`` has a batch version here,
+# ``guard(enrollments) -> {enrollment id: [messages]}``, giving the same messages in the same
+# order in a constant number of queries (the action-plans stage appends its own). Enrolments
+# must come with ``batch__program`` loaded.
+
+BatchGuard = Callable[[list], dict[int, list[str]]]
+
+
+def enrollments_batch_ended(enrollments) -> dict[int, list[str]]:
+    return {e.pk: [m] for e in enrollments if (m := enrollment_batch_ended(e))}
+
+
+def enrollments_attendance_sufficient(enrollments) -> dict[int, list[str]]:
+    from .attendance import figures_for
+
+    return {pk: [m] for pk, f in figures_for(enrollments).items() if (m := f.refusal())}
+
+
+ENROLLMENT_BATCH_GUARDS: dict[str, list[BatchGuard]] = {
+    EnrollmentAction.PASS: [enrollments_batch_ended, enrollments_attendance_sufficient],
+}
+
+
+def enrollment_blockers(action, enrollments) -> dict[int, list[str]]:
+    """enrolment id → the refusals ``action`` would meet (empty list: none)."""
+    enrollments = list(enrollments)
+    blockers: dict[int, list[str]] = {e.pk: [] for e in enrollments}
+    for guard in ENROLLMENT_BATCH_GUARDS.get(action, []):
+        for pk, messages in guard(enrollments).items():
+            blockers[pk].extend(messages)
+    return blockers
+
+
+# --- What later stages hold about an enrolment ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EnrollmentFact:
+    """What a later stage says about an enrolment: a label for the pages ("Action plan:
+    approved") and whether it is still *open* work that a mentor follows (people move)."""
+
+    label: str
+    open: bool
+
+
+# ``fact(enrollment_ids) -> {enrollment id: EnrollmentFact}``, one query each; the
+# action-plans stage registers the plan's state.
+ENROLLMENT_FACTS: list[Callable[[list[int]], dict[int, EnrollmentFact]]] = []
+# ``hook(enrollment=, by=, note=) -> [what was closed]`` when the organizer confirms that the
+# participant has left; the action-plans stage abandons the open plan (its history stays).
+ENROLLMENT_LEAVE_HOOKS: list[Callable[..., list[str]]] = []
+
+
+def enrollment_facts(enrollment_ids) -> dict[int, list[EnrollmentFact]]:
+    ids = list(enrollment_ids)
+    facts: dict[int, list[EnrollmentFact]] = {pk: [] for pk in ids}
+    for source in ENROLLMENT_FACTS:
+        for pk, fact in source(ids).items():
+            facts.setdefault(pk, []).append(fact)
+    return facts

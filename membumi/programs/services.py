@@ -9,23 +9,55 @@ with a message in the user's language.
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from membumi.accounts.enums import Role
+from membumi.accounts.models import RoleAssignment, User
 from membumi.core.audit import audit_record
 from membumi.core.exceptions import TransitionNotAllowed
+from membumi.core.tabular import ImportFileError, open_table, records
+from membumi.notifications.services import notify
 from membumi.problems.services import problem_transition
 
 from . import queries, rules
-from .enums import BatchAction, BatchState, EnrollmentAction, EnrollmentState, ProgramAction
-from .models import Batch, Enrollment, Module, Program, StateChange
+from .enums import (
+    AttendanceStatus,
+    BatchAction,
+    BatchState,
+    EnrollmentAction,
+    EnrollmentState,
+    MoveReason,
+    ProgramAction,
+    ProposalState,
+)
+from .models import (
+    Attendance,
+    Batch,
+    Enrollment,
+    MentorChange,
+    MentorChangeProposal,
+    Module,
+    Program,
+    Session,
+    StateChange,
+)
 
-PROGRAM_FIELDS = ("name", "program_type", "total_jp", "mode", "competencies", "description")
+PROGRAM_FIELDS = (
+    "name",
+    "program_type",
+    "total_jp",
+    "mode",
+    "competencies",
+    "description",
+    "min_attendance_percent",
+)
 BATCH_FIELDS = ("name", "start_date", "end_date", "mode", "location", "capacity")
 
 
@@ -129,6 +161,7 @@ def program_create(
     mode,
     competencies="",
     description="",
+    min_attendance_percent=None,
 ) -> Program:
     """A draft program of ``institution`` answering ``needs`` (accepted needs of its analyses)."""
     if not (rules.is_platform_admin(by) or institution.pk in rules.organizer_institution_ids(by)):
@@ -143,6 +176,8 @@ def program_create(
         description=description or "",
         created_by=_actor(by),
     )
+    if min_attendance_percent is not None:
+        program.min_attendance_percent = min_attendance_percent
     errors = {}
     try:
         program.full_clean()
@@ -826,8 +861,8 @@ def enrollment_update(*, enrollment: Enrollment, by, mentor_nip=None, coach=None
             errors["mentor_nip"] = [_("Unknown mentor NIP “%(nip)s”.") % {"nip": mentor_nip}]
         elif mentor.pk == enrollment.employee_id:
             errors["mentor_nip"] = [_("A participant cannot be their own mentor.")]
-        else:
-            enrollment.mentor = mentor
+        elif mentor.pk != enrollment.mentor_id:
+            _mentor_history(enrollment=enrollment, mentor=mentor, by=by)
     if coach is not None:
         if not enrollment.batch.trainers.filter(pk=coach.pk).exists():
             errors["coach"] = [_("The coach must be a trainer of this batch.")]
@@ -915,3 +950,652 @@ def enrollment_problem_pick(*, enrollment: Enrollment, problem, by) -> Enrollmen
             data={"problem": problem.pk},
         )
     return enrollment
+
+
+# --- Mentor history ------------------------------------------------------------------------------
+
+
+def _mentor_history(*, enrollment, mentor, by, note="", proposal=None) -> MentorChange:
+    """Record the mentor change and set it on ``enrollment`` (the caller saves it)."""
+    change = MentorChange.objects.create(
+        enrollment=enrollment,
+        from_mentor_id=enrollment.mentor_id,
+        to_mentor=mentor,
+        proposal=proposal,
+        by=_actor(by),
+        note=note,
+    )
+    enrollment.mentor = mentor
+    return change
+
+
+# --- Sessions and attendance ----------------------------------------------------------------------
+
+SESSION_FIELDS = ("date", "title", "jp", "module")
+# Attendance is taken while the classes run, and corrected until the results are recorded.
+ATTENDANCE_BATCH_STATES = {BatchState.RUNNING, BatchState.FOLLOW_UP}
+ATTENDANCE_ENROLLMENT_STATES = {EnrollmentState.ENROLLED, EnrollmentState.ACTIVE}
+SESSION_BATCH_STATES = {
+    BatchState.PLANNED,
+    BatchState.ENROLLING,
+    BatchState.RUNNING,
+    BatchState.FOLLOW_UP,
+}
+
+
+def _check_session(session) -> dict:
+    errors = {}
+    batch = session.batch
+    title = (session.title or "").strip()
+    session.title = title
+    if not title:
+        errors["title"] = [_("Give the session a title.")]
+    if session.jp is None or not 1 <= session.jp <= 20:
+        errors["jp"] = [_("A session has 1 to 20 JP.")]
+    if session.date is None:
+        errors["date"] = [_("Give the date of the session.")]
+    elif not batch.start_date <= session.date <= batch.end_date:
+        errors["date"] = [
+            _("The date must fall within the batch (%(start)s – %(end)s).")
+            % {"start": batch.start_date.isoformat(), "end": batch.end_date.isoformat()}
+        ]
+    if session.module_id and session.module.program_id != batch.program_id:
+        errors["module"] = [_("Choose a module of this batch's program.")]
+    return errors
+
+
+def _require_session_manager(batch, by):
+    if not rules.can_manage_sessions(by, batch):
+        raise PermissionDenied(_("Only the organizer of the institution may plan sessions."))
+    if batch.state not in SESSION_BATCH_STATES:
+        raise TransitionNotAllowed(
+            _("The batch is %(state)s: its sessions can no longer be changed.")
+            % {"state": batch.get_state_display()}
+        )
+
+
+@transaction.atomic
+def session_create(*, batch, by, date, title, jp, module=None) -> Session:
+    """A session of the batch: a date within the batch, a title, 1–20 JP, optionally the
+    module it teaches."""
+    batch = (
+        Batch.objects.select_for_update(of=("self",))
+        .select_related("program__institution")
+        .get(pk=batch.pk)
+    )
+    _require_session_manager(batch, by)
+    session = Session(batch=batch, date=date, title=title, jp=jp, module=module)
+    _raise_field_errors(_check_session(session))
+    session.save()
+    audit_record(
+        actor=_actor(by),
+        action="programs.session_created",
+        obj=session,
+        summary=f"{batch}: {session}",
+        data={"jp": session.jp},
+    )
+    return session
+
+
+@transaction.atomic
+def session_update(*, session, by, **fields) -> Session:
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("batch__program__institution")
+        .get(pk=session.pk)
+    )
+    _require_session_manager(session.batch, by)
+    for name, value in fields.items():
+        if name not in SESSION_FIELDS:
+            raise TypeError(f"unknown session field: {name}")
+        setattr(session, name, value)
+    _raise_field_errors(_check_session(session))
+    session.save()
+    audit_record(
+        actor=_actor(by),
+        action="programs.session_updated",
+        obj=session,
+        summary=f"{session.batch}: {session}",
+        data={"jp": session.jp},
+    )
+    return session
+
+
+@transaction.atomic
+def session_delete(*, session, by) -> None:
+    """Remove a session and the attendance recorded for it (the audit log keeps a count)."""
+    session = (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("batch__program__institution")
+        .get(pk=session.pk)
+    )
+    batch = session.batch
+    _require_session_manager(batch, by)
+    recorded = session.attendance.count()
+    summary = f"{batch}: {session}"
+    session.delete()
+    audit_record(
+        actor=_actor(by),
+        action="programs.session_deleted",
+        obj=batch,
+        summary=summary,
+        data={"attendance_removed": recorded},
+    )
+
+
+def _require_attendance_taker(session, by):
+    batch = session.batch
+    if not rules.can_record_attendance(by, batch):
+        raise PermissionDenied(
+            _("Only the organizer or a trainer of the batch may record attendance.")
+        )
+    if batch.state not in ATTENDANCE_BATCH_STATES:
+        raise TransitionNotAllowed(
+            _("Attendance is recorded while the batch runs and until the results; it is %(state)s.")
+            % {"state": batch.get_state_display()}
+        )
+
+
+def _locked_session(session):
+    return (
+        Session.objects.select_for_update(of=("self",))
+        .select_related("batch__program__institution")
+        .get(pk=session.pk)
+    )
+
+
+@transaction.atomic
+def attendance_mark(*, session, enrollment, status, by) -> Attendance:
+    """Record one participant's attendance of a session (present, absent or excused)."""
+    session = _locked_session(session)
+    _require_attendance_taker(session, by)
+    try:
+        status = AttendanceStatus(status)
+    except ValueError as exc:
+        raise ValidationError({"status": [_("Choose present, absent or excused.")]}) from exc
+    if (
+        enrollment.batch_id != session.batch_id
+        or enrollment.state not in ATTENDANCE_ENROLLMENT_STATES
+    ):
+        raise TransitionNotAllowed(
+            _("%(name)s is not a current participant of this batch.")
+            % {"name": enrollment.employee.name}
+        )
+    record, _created = Attendance.objects.update_or_create(
+        session=session,
+        enrollment=enrollment,
+        defaults={"status": status, "recorded_by": _actor(by)},
+    )
+    audit_record(
+        actor=_actor(by),
+        action="programs.attendance_marked",
+        obj=session,
+        summary=f"{session}: {enrollment.employee.name} {status.value}",
+        data={"enrollment": enrollment.pk, "status": status.value},
+    )
+    return record
+
+
+@transaction.atomic
+def attendance_mark_all_present(*, session, by) -> int:
+    """Mark present every current participant who has no record for the session yet (marks
+    already given, absent or excused, stay). Returns how many were marked."""
+    session = _locked_session(session)
+    _require_attendance_taker(session, by)
+    missing = session.batch.enrollments.filter(state__in=ATTENDANCE_ENROLLMENT_STATES).exclude(
+        attendance__session=session
+    )
+    created = Attendance.objects.bulk_create(
+        [
+            Attendance(
+                session=session,
+                enrollment_id=pk,
+                status=AttendanceStatus.PRESENT,
+                recorded_by=_actor(by),
+            )
+            for pk in missing.values_list("pk", flat=True)
+        ]
+    )
+    audit_record(
+        actor=_actor(by),
+        action="programs.attendance_all_present",
+        obj=session,
+        summary=f"{session}: {len(created)} present",
+        data={"marked": len(created)},
+    )
+    return len(created)
+
+
+@dataclass(frozen=True)
+class JpRow:
+    line: int
+    nip: str
+    message: str
+
+
+class AttendanceImportRefused(ValidationError):
+    """Nothing was imported: ``problems`` lists every faulty line."""
+
+    def __init__(self, problems: list[JpRow]):
+        self.problems = problems
+        super().__init__([f"{_('line %(n)d') % {'n': p.line}}: {p.message}" for p in problems])
+
+
+@transaction.atomic
+def attendance_import_jp(*, batch, by, binary, filename, size=0) -> int:
+    """Import the JP each participant attended from a CSV/XLSX with columns ``nip`` and
+    ``jp`` (aliases ``jp_hadir``, ``jam``). All or nothing: an unknown NIP, a participant not
+    in the batch, a JP that is not a whole number from 0 to the scheduled JP, or a NIP twice
+    refuses the whole file, listing every line. The imported figure replaces the sessions in
+    the participant's attendance. Returns how many enrolments were updated."""
+    batch = (
+        Batch.objects.select_for_update(of=("self",))
+        .select_related("program__institution")
+        .get(pk=batch.pk)
+    )
+    if not rules.can_manage_sessions(by, batch):
+        raise PermissionDenied(_("Only the organizer of the institution may import attendance."))
+    if batch.state not in ATTENDANCE_BATCH_STATES:
+        raise TransitionNotAllowed(
+            _("Attendance is recorded while the batch runs and until the results; it is %(state)s.")
+            % {"state": batch.get_state_display()}
+        )
+    try:
+        columns, rows, _progress, _total = open_table(
+            binary,
+            filename,
+            size,
+            aliases={"jp_hadir": "jp", "jam": "jp", "nip_baru": "nip"},
+            required=["nip", "jp"],
+        )
+        lines = list(records(columns, rows, ["nip", "jp"]))
+    except ImportFileError as exc:
+        raise AttendanceImportRefused([JpRow(1, "", str(exc))]) from exc
+    scheduled = queries.scheduled_jp(batch)
+    current = {
+        e.employee.nip: e
+        for e in batch.enrollments.filter(state__in=ATTENDANCE_ENROLLMENT_STATES).select_related(
+            "employee"
+        )
+    }
+    problems, seen, planned = [], {}, []
+    for line, record in lines:
+        nip = normalize_nip(record.get("nip", ""))
+        raw_jp = (record.get("jp") or "").strip().replace(",", ".")
+        if not nip.isdigit() or len(nip) != 18:
+            problems.append(
+                JpRow(
+                    line,
+                    nip,
+                    _("“%(nip)s” is not a NIP (18 digits).") % {"nip": record.get("nip", "")},
+                )
+            )
+            continue
+        if nip in seen:
+            problems.append(
+                JpRow(
+                    line,
+                    nip,
+                    _("This NIP appears more than once (first on line %(line)d).")
+                    % {"line": seen[nip]},
+                )
+            )
+            continue
+        seen[nip] = line
+        enrollment = current.get(nip)
+        if enrollment is None:
+            problems.append(JpRow(line, nip, _("Not a current participant of this batch.")))
+            continue
+        try:
+            value = float(raw_jp)
+        except ValueError:
+            value = -1
+        if not raw_jp or not value.is_integer() or not 0 <= value <= scheduled:
+            problems.append(
+                JpRow(
+                    line,
+                    nip,
+                    _("“%(value)s” is not a whole number of JP from 0 to %(max)d.")
+                    % {"value": raw_jp, "max": scheduled},
+                )
+            )
+            continue
+        planned.append((enrollment, int(value)))
+    if not lines:
+        problems.append(JpRow(1, "", _("The file has no rows.")))
+    if problems:
+        raise AttendanceImportRefused(problems)
+    for enrollment, jp in planned:
+        enrollment.jp_attended_imported = jp
+    Enrollment.objects.bulk_update([e for e, _jp in planned], ["jp_attended_imported"])
+    audit_record(
+        actor=_actor(by),
+        action="programs.attendance_imported",
+        obj=batch,
+        summary=_("%(n)d participants' JP imported") % {"n": len(planned)},
+        data={"file": filename, "jp": {e.employee.nip: jp for e, jp in planned}},
+    )
+    return len(planned)
+
+
+@transaction.atomic
+def attendance_import_clear(*, batch, by) -> int:
+    """Forget the imported JP of every participant: attendance counts from the sessions again."""
+    batch = Batch.objects.select_related("program__institution").get(pk=batch.pk)
+    if not rules.can_manage_sessions(by, batch):
+        raise PermissionDenied(_("Only the organizer of the institution may import attendance."))
+    n = batch.enrollments.filter(jp_attended_imported__isnull=False).update(
+        jp_attended_imported=None
+    )
+    audit_record(
+        actor=_actor(by),
+        action="programs.attendance_import_cleared",
+        obj=batch,
+        summary=str(batch),
+        data={"cleared": n},
+    )
+    return n
+
+
+# --- Results: pass every eligible participant ---------------------------------------------------
+
+
+@dataclass
+class PassReport:
+    passed: list = field(default_factory=list)
+    refused: dict = field(default_factory=dict)  # enrolment → [messages]
+
+
+def enrollment_pass_eligible(*, batch, by) -> PassReport:
+    """Pass every active participant of the batch whom nothing blocks, each through
+    ``enrollment_transition`` (which checks the gate again); the others are listed with
+    their refusals. Each pass is its own transaction."""
+    batch = queries.get_batch_for_user(by, batch.pk)
+    if not rules.can_manage_batch(by, batch):
+        raise PermissionDenied(_("Only the organizer of the institution may record results."))
+    active = list(
+        batch.enrollments.filter(state=EnrollmentState.ACTIVE)
+        .select_related("employee", "batch__program")
+        .order_by("employee__name", "id")
+    )
+    blockers = rules.enrollment_blockers(EnrollmentAction.PASS, active)
+    report = PassReport()
+    for enrollment in active:
+        if blockers[enrollment.pk]:
+            report.refused[enrollment] = blockers[enrollment.pk]
+            continue
+        try:
+            enrollment_transition(enrollment=enrollment, action=EnrollmentAction.PASS, by=by)
+        except (TransitionNotAllowed, ValidationError) as exc:
+            report.refused[enrollment] = getattr(exc, "messages", None) or [str(exc)]
+        else:
+            report.passed.append(enrollment)
+    return report
+
+
+# --- People move: mentor change proposals --------------------------------------------------------
+
+# Enrolments whose mentor still matters: the classes are on, or a later stage holds open work.
+WATCHED_ENROLLMENT_STATES = {EnrollmentState.ENROLLED, EnrollmentState.ACTIVE}
+
+
+def _watched_enrollments(employee_ids) -> list[Enrollment]:
+    ids = list(employee_ids)
+    candidates = list(
+        Enrollment.objects.filter(Q(employee_id__in=ids) | Q(mentor_id__in=ids))
+        .exclude(state=EnrollmentState.WITHDRAWN)
+        .select_related(
+            "employee__supervisor", "employee__work_unit", "mentor__work_unit",
+            "batch__program__institution",
+        )
+    )  # fmt: skip
+    later = [e.pk for e in candidates if e.state not in WATCHED_ENROLLMENT_STATES]
+    facts = rules.enrollment_facts(later) if later else {}
+    return [
+        e
+        for e in candidates
+        if e.state in WATCHED_ENROLLMENT_STATES or any(f.open for f in facts.get(e.pk, []))
+    ]
+
+
+def _unit_name(unit) -> str:
+    return unit.name if unit else "—"
+
+
+def _move_for(enrollment, changes) -> tuple[str, object, str] | None:
+    """(reason, proposed mentor or None, what changed) for one enrolment, or None when the
+    change leaves the mentor right (the participant's supervisor is still the mentor)."""
+    participant, mentor = enrollment.employee, enrollment.mentor
+    supervisor = participant.supervisor
+    if supervisor is not None and (not supervisor.is_active or supervisor.pk == participant.pk):
+        supervisor = None
+    p_change = changes.get(participant.pk)
+    m_change = changes.get(enrollment.mentor_id) if enrollment.mentor_id else None
+    if p_change and "is_active" in p_change.fields and not participant.is_active:
+        return (
+            MoveReason.PARTICIPANT_LEFT,
+            None,
+            _("%(name)s is no longer an active employee.") % {"name": participant.name},
+        )
+    details = []
+    reason = None
+    if p_change and p_change.fields & {"work_unit_id", "agency_id", "supervisor_id"}:
+        reason = MoveReason.PARTICIPANT_MOVED
+        if p_change.fields & {"work_unit_id", "agency_id"}:
+            details.append(
+                _("%(name)s moved to %(unit)s.")
+                % {"name": participant.name, "unit": _unit_name(participant.work_unit)}
+            )
+        if "supervisor_id" in p_change.fields:
+            details.append(
+                _("%(name)s's direct supervisor is now %(supervisor)s.")
+                % {
+                    "name": participant.name,
+                    "supervisor": participant.supervisor.name if participant.supervisor else "—",
+                }
+            )
+    if m_change and mentor is not None:
+        if "is_active" in m_change.fields and not mentor.is_active:
+            reason = MoveReason.MENTOR_LEFT
+            details.append(
+                _("The mentor %(name)s is no longer an active employee.") % {"name": mentor.name}
+            )
+        elif m_change.fields & {"work_unit_id", "agency_id"}:
+            reason = reason or MoveReason.MENTOR_MOVED
+            details.append(
+                _("The mentor %(name)s moved to %(unit)s.")
+                % {"name": mentor.name, "unit": _unit_name(mentor.work_unit)}
+            )
+    if reason is None:
+        return None
+    mentor_gone = reason == MoveReason.MENTOR_LEFT
+    if supervisor is not None and supervisor.pk == enrollment.mentor_id and not mentor_gone:
+        return None  # the supervisor is (still) the mentor: nothing to change
+    proposed = supervisor if supervisor and supervisor.pk != enrollment.mentor_id else None
+    return reason, proposed, " ".join(details)
+
+
+def _organizer_users(institution_ids) -> dict[int, list]:
+    users: dict[int, list] = {}
+    for ra in RoleAssignment.objects.filter(
+        role=Role.ORGANIZER, institution_id__in=set(institution_ids)
+    ).select_related("user"):
+        if ra.user.is_active:
+            users.setdefault(ra.institution_id, []).append(ra.user)
+    return users
+
+
+@transaction.atomic
+def mentor_proposals_from_changes(*, changes) -> list[MentorChangeProposal]:
+    """Turn the employee changes of an import into mentor change proposals for the enrolments
+    they touch (participant or mentor moved or left), at most one pending per enrolment (a
+    later change updates it), and tell each institution's organizers once per call."""
+    changes = {c.employee_id: c for c in changes}
+    if not changes:
+        return []
+    enrollments = _watched_enrollments(changes)
+    if not enrollments:
+        return []
+    pending = {
+        p.enrollment_id: p
+        for p in MentorChangeProposal.objects.select_for_update().filter(
+            enrollment__in=enrollments, state=ProposalState.PENDING
+        )
+    }
+    touched = []
+    for enrollment in enrollments:
+        move = _move_for(enrollment, changes)
+        if move is None:
+            continue
+        reason, proposed, detail = move
+        proposal = pending.get(enrollment.pk)
+        if proposal is None:
+            proposal = MentorChangeProposal(enrollment=enrollment, current_mentor=enrollment.mentor)
+        proposal.reason = reason
+        proposal.proposed_mentor = proposed
+        proposal.detail = (
+            " ".join(filter(None, [proposal.detail, detail])) if proposal.pk else detail
+        )
+        proposal.save()
+        proposal.enrollment = enrollment
+        touched.append(proposal)
+        audit_record(
+            actor=None,
+            action="programs.mentor_proposal_created",
+            obj=proposal,
+            summary=f"{enrollment}: {reason}",
+            data={"proposed_mentor": proposed.pk if proposed else None},
+        )
+    by_institution: dict[int, list] = {}
+    for proposal in touched:
+        by_institution.setdefault(proposal.enrollment.batch.program.institution_id, []).append(
+            proposal
+        )
+    organizers = _organizer_users(by_institution)
+    url = reverse("programs:people_moves")
+    for institution_id, proposals in by_institution.items():
+        first = min(p.pk for p in proposals)
+        for user in organizers.get(institution_id, []):
+            notify(
+                recipient=user,
+                kind="mentor_change_proposed",
+                title=_("%(n)d mentor change(s) to confirm after an employee import")
+                % {"n": len(proposals)},
+                body="\n".join(
+                    f"• {p.enrollment.employee.name}: {p.detail}" for p in proposals[:20]
+                ),
+                url=url,
+                key=f"mentor_proposals:{institution_id}:{first}:{len(proposals)}:{user.pk}",
+            )
+    return touched
+
+
+@transaction.atomic
+def mentor_proposal_decide(
+    *, proposal, by, decision: str, note: str = "", mentor_nip: str = ""
+) -> MentorChangeProposal:
+    """The organizer confirms or rejects a pending proposal.
+
+    * confirm, participant left: every later stage closes its open work (the action plan is
+      abandoned, its history stays) and a current enrolment is withdrawn, with the note;
+    * confirm, otherwise: the mentor becomes the proposed one, or ``mentor_nip`` (an employee
+      the institution serves) when given or when no mentor was found; history + audit, and
+      the new mentor and the participant are notified;
+    * reject: nothing changes but the proposal."""
+    proposal = (
+        MentorChangeProposal.objects.select_for_update(of=("self",))
+        .select_related(
+            "enrollment__batch__program__institution", "enrollment__employee", "proposed_mentor"
+        )
+        .get(pk=proposal.pk)
+    )
+    enrollment = proposal.enrollment
+    if not rules.enrollment_relations(by, enrollment) & rules.ORGANIZERS:
+        raise PermissionDenied(_("Only the organizer of the institution may decide this."))
+    if proposal.state != ProposalState.PENDING:
+        raise TransitionNotAllowed(
+            _("This proposal was already %(state)s.") % {"state": proposal.get_state_display()}
+        )
+    note = (note or "").strip()
+    if decision not in ("confirm", "reject"):
+        raise ValidationError({"decision": [_("Confirm or reject.")]})
+    if decision == "confirm":
+        if proposal.reason == MoveReason.PARTICIPANT_LEFT:
+            _close_for_leaver(enrollment=enrollment, by=by, note=note or proposal.detail)
+        else:
+            mentor = proposal.proposed_mentor
+            if (mentor_nip or "").strip():
+                mentor = (
+                    queries.served_employees(enrollment.batch.program.institution)
+                    .filter(nip=normalize_nip(mentor_nip), is_active=True)
+                    .first()
+                )
+                if mentor is None:
+                    raise ValidationError(
+                        {"mentor_nip": [_("Unknown mentor NIP “%(nip)s”.") % {"nip": mentor_nip}]}
+                    )
+            if mentor is None:
+                raise ValidationError(
+                    {"mentor_nip": [_("No mentor was found: give the NIP of the new mentor.")]}
+                )
+            if mentor.pk == enrollment.employee_id:
+                raise ValidationError(
+                    {"mentor_nip": [_("A participant cannot be their own mentor.")]}
+                )
+            enrollment = Enrollment.objects.select_for_update(of=("self",)).get(pk=enrollment.pk)
+            _mentor_history(
+                enrollment=enrollment, mentor=mentor, by=by, note=note or proposal.detail,
+                proposal=proposal,
+            )  # fmt: skip
+            enrollment.save(update_fields=["mentor"])
+            proposal.proposed_mentor = mentor
+            _notify_new_mentor(enrollment=proposal.enrollment, mentor=mentor, proposal=proposal)
+    proposal.state = ProposalState.CONFIRMED if decision == "confirm" else ProposalState.REJECTED
+    proposal.decided_by = _actor(by)
+    proposal.decided_at = timezone.now()
+    proposal.decision_note = note
+    proposal.save()
+    audit_record(
+        actor=_actor(by),
+        action=f"programs.mentor_proposal_{proposal.state}",
+        obj=proposal,
+        summary=f"{enrollment}: {proposal.reason}",
+        data={"note": note, "mentor": proposal.proposed_mentor_id},
+    )
+    return proposal
+
+
+def _close_for_leaver(*, enrollment, by, note) -> list[str]:
+    closed = []
+    for hook in rules.ENROLLMENT_LEAVE_HOOKS:
+        closed.extend(hook(enrollment=enrollment, by=by, note=note))
+    if enrollment.state in WATCHED_ENROLLMENT_STATES:
+        enrollment_transition(
+            enrollment=enrollment, action=EnrollmentAction.WITHDRAW, by=by, note=note
+        )
+        closed.append(_("The enrolment was withdrawn."))
+    return closed
+
+
+def _notify_new_mentor(*, enrollment, mentor, proposal):
+    participant = enrollment.employee
+    batch = enrollment.batch
+    for user in User.objects.filter(employee=mentor, is_active=True):
+        notify(
+            recipient=user,
+            kind="mentor_assigned",
+            title=_("You are now the mentor of %(name)s") % {"name": participant.name},
+            body=_("%(name)s, %(batch)s. You follow their action plan from now on.")
+            % {"name": participant.name, "batch": batch},
+            url=reverse("programs:mentees"),
+            key=f"mentor_assigned:{proposal.pk}:{user.pk}",
+        )
+    for user in User.objects.filter(employee_id=participant.pk, is_active=True):
+        notify(
+            recipient=user,
+            kind="mentor_changed",
+            title=_("Your mentor is now %(name)s") % {"name": mentor.name},
+            body=str(batch),
+            url=reverse("programs:my_training"),
+            key=f"mentor_changed:{proposal.pk}:{user.pk}",
+        )

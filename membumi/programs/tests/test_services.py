@@ -707,10 +707,11 @@ GUARD_BATCH_STATE = {
 def test_enrollment_transition_table(organizer, batch, enrollment, action, state):
     force_state(batch, GUARD_BATCH_STATE[action])
     force_state(enrollment, state)
-    if action == "pass":  # the pass gate (action-plans stage) wants an approved plan
+    if action == "pass":  # the pass gate wants an approved plan and enough attendance
         ActionPlan.objects.create(
             enrollment=enrollment, agency=enrollment.agency, title="Rencana aksi", state="approved"
         )
+        Enrollment.objects.filter(pk=enrollment.pk).update(jp_attended_imported=40)
     sources, target, _who = rules.ENROLLMENT_TRANSITIONS[action]
 
     if state in sources:
