@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "membumi.evaluation",
     "membumi.monitoring",
     "membumi.notifications",
+    "membumi.reminders",
     "membumi.api",
     "membumi.demo",
     "django.contrib.admin",
@@ -224,6 +225,10 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# The worker's scheduler enqueues a reminder pass this often (membumi/reminders/README.md).
+REMINDER_INTERVAL_MINUTES = env_int("REMINDER_INTERVAL_MINUTES", 15)
+# Extra reminder passes run with every pass: dotted paths of ``f(*, today) -> int``.
+REMINDER_PASSES = ["membumi.evaluation.reminders.followup_remind_pass"]
 
 # --- Security --------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

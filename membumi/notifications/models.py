@@ -3,11 +3,24 @@ decision, a reminder) is a ``Notification`` row; the e-mail, when there is one, 
 
 ``key`` makes a notification idempotent: a job that runs twice (a reminder pass re-run after a
 crash) finds the key taken and sends nothing again. Rows are never deleted by the app.
+
+The table is also the e-mail **outbox**: ``email_state`` is ``pending`` while a copy is owed,
+and ``services.notification_outbox_send`` claims pending rows (a lease: ``email_lease`` +
+``email_lease_until``), sends them and marks each ``sent`` (or ``skipped`` without an address,
+``failed`` after ``EMAIL_MAX_ATTEMPTS`` errors). Delivery is at-least-once (see the README).
 """
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+class EmailState(models.TextChoices):
+    NONE = "none", _("no e-mail")
+    PENDING = "pending", _("to send")
+    SENT = "sent", _("sent")
+    SKIPPED = "skipped", _("no address")
+    FAILED = "failed", _("failed")
 
 
 class Notification(models.Model):
@@ -24,6 +37,13 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # The outbox (``services.notification_outbox_send``).
+    email_state = models.CharField(
+        max_length=10, choices=EmailState.choices, default=EmailState.NONE
+    )
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_lease = models.CharField(max_length=32, blank=True, default="")
+    email_lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -35,6 +55,11 @@ class Notification(models.Model):
                 fields=["recipient"],
                 condition=models.Q(read_at__isnull=True),
                 name="notification_unread",
+            ),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(email_state="pending"),
+                name="notification_outbox",
             ),
         ]
 

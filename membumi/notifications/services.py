@@ -1,17 +1,37 @@
 """Every write to notifications. Keyword-only, ``notification_<action>``.
 
-``notify`` is what other apps call: it stores the notification (once per ``key``) and, after
-the surrounding transaction commits, e-mails a copy when the recipient has an address. Texts
-are rendered by the caller in the default language (Bahasa Indonesia) at the time of sending.
+``notify`` is what other apps call: it stores the notification (once per ``key``) and, when an
+e-mail copy is wanted, leaves it ``pending`` in the outbox; after the surrounding transaction
+commits it asks the worker to drain the outbox (``tasks.send_notification_emails``). Texts are
+rendered by the caller in the default language (Bahasa Indonesia) at the time of sending.
+
+``notification_outbox_send`` drains the outbox: it claims pending rows under a lease, sends
+each copy through Django's e-mail backend and marks it ``sent`` right after. Delivery is
+**at-least-once**: a crash between the SMTP server accepting a message and the mark being
+committed leaves that one row pending, and it is sent again when its lease expires. No row is
+ever lost; at most the message in flight at the crash goes out twice.
 """
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
 
-from .models import Notification
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from .models import EmailState, Notification
+
+logger = logging.getLogger(__name__)
+
+OUTBOX_BATCH = 100  # rows claimed at a time
+EMAIL_LEASE = timedelta(minutes=10)  # a claimed row nobody marked is sent again after this
+EMAIL_MAX_ATTEMPTS = 5  # after this many failed sends a row is ``failed``
+EMAIL_RETRY_AFTER = timedelta(minutes=5)  # × attempts
 
 
 def recipient_address(user) -> str:
@@ -40,7 +60,10 @@ def notify(
     email: bool = True,
 ) -> Notification | None:
     """Store one notification for ``recipient`` (a user). With a ``key`` already used, nothing
-    is stored or sent and ``None`` is returned. Without a recipient, nothing happens."""
+    is stored or sent and ``None`` is returned. Without a recipient, nothing happens.
+
+    With ``email`` the copy waits in the outbox; the worker is asked to send it once the
+    surrounding transaction commits (a rolled-back step sends nothing)."""
     if recipient is None:
         return None
     try:
@@ -52,28 +75,140 @@ def notify(
                 body=body,
                 url=url,
                 key=key,
+                email_state=EmailState.PENDING if email else EmailState.NONE,
             )
     except IntegrityError:
         if key and Notification.objects.filter(key=key).exists():
             return None
         raise
     if email:
-        address = recipient_address(recipient)
-        if address:
-            transaction.on_commit(lambda: notification_email(notification=notification, to=address))
+        outbox_kick()
     return notification
 
 
-def notification_email(*, notification: Notification, to: str) -> None:
-    """Send the e-mail copy of a notification and record when it went out."""
+def outbox_kick() -> None:
+    """After the current transaction commits, enqueue one outbox drain (once per transaction,
+    however many notifications it stored)."""
+    pending = getattr(connection, "run_on_commit", None) or []
+    if any(callback is _enqueue_outbox_drain for _sids, callback, *_rest in pending):
+        return
+    transaction.on_commit(_enqueue_outbox_drain)
+
+
+def _enqueue_outbox_drain() -> None:
+    from .tasks import send_notification_emails
+
+    try:
+        send_notification_emails.enqueue()
+    except Exception:  # the scheduler's periodic drain sends it later
+        logger.exception("Could not enqueue the notification outbox drain")
+
+
+@dataclass
+class OutboxReport:
+    sent: int = 0
+    skipped: int = 0  # no address
+    failed: int = 0  # an error this time (retried later, or ``failed`` for good)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"sent": self.sent, "skipped": self.skipped, "failed": self.failed}
+
+
+def _claimable(now):
+    return Notification.objects.filter(email_state=EmailState.PENDING).filter(
+        Q(email_lease_until__isnull=True) | Q(email_lease_until__lt=now)
+    )
+
+
+def notification_outbox_claim(*, now=None, batch: int = OUTBOX_BATCH) -> list[Notification]:
+    """Claim up to ``batch`` pending rows for this sender under a fresh lease and return them.
+
+    On PostgreSQL the candidates are locked with ``SKIP LOCKED`` so concurrent senders take
+    different rows; the conditional update makes the claim safe on SQLite as well (a row
+    whose lease another sender took in the meantime is not claimed twice)."""
+    now = now or timezone.now()
+    lease = secrets.token_hex(16)
+    with transaction.atomic():
+        ids = list(
+            _claimable(now)
+            .order_by("id")
+            .select_for_update(skip_locked=True)
+            .values_list("id", flat=True)[:batch]
+        )
+        if not ids:
+            return []
+        _claimable(now).filter(pk__in=ids).update(
+            email_lease=lease, email_lease_until=now + EMAIL_LEASE
+        )
+    return list(
+        Notification.objects.filter(email_lease=lease, email_state=EmailState.PENDING)
+        .select_related("recipient__employee")
+        .order_by("id")
+    )
+
+
+def notification_email_message(*, notification: Notification, to: str) -> EmailMultiAlternatives:
+    """The e-mail copy of a notification, in the site's default language."""
     context = {"notification": notification, "link": absolute_url(notification.url)}
-    text = render_to_string("notifications/email/body.txt", context)
-    html = render_to_string("notifications/email/body.html", context)
+    with translation.override(settings.LANGUAGE_CODE):
+        text = render_to_string("notifications/email/body.txt", context)
+        html = render_to_string("notifications/email/body.html", context)
     subject = " ".join(notification.title.split())
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
     message.attach_alternative(html, "text/html")
-    message.send()
-    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    return message
+
+
+def notification_outbox_send(*, limit: int | None = None, now=None) -> OutboxReport:
+    """Send the e-mail copies waiting in the outbox (at most ``limit`` rows), each marked right
+    after the backend accepted it. Safe to run in several processes at once."""
+    report = OutboxReport()
+    mail = get_connection()
+    opened = False
+    try:
+        while limit is None or report.sent + report.skipped + report.failed < limit:
+            batch = OUTBOX_BATCH
+            if limit is not None:
+                batch = min(batch, limit - (report.sent + report.skipped + report.failed))
+            rows = notification_outbox_claim(now=now, batch=batch)
+            if not rows:
+                break
+            if not opened:
+                mail.open()
+                opened = True
+            for notification in rows:
+                _send_one(notification, mail, report)
+    finally:
+        if opened:
+            mail.close()
+    return report
+
+
+def _send_one(notification: Notification, mail, report: OutboxReport) -> None:
+    mine = Notification.objects.filter(
+        pk=notification.pk, email_lease=notification.email_lease, email_state=EmailState.PENDING
+    )
+    address = recipient_address(notification.recipient)
+    if not address:
+        mine.update(email_state=EmailState.SKIPPED, email_lease_until=None)
+        report.skipped += 1
+        return
+    try:
+        mail.send_messages([notification_email_message(notification=notification, to=address)])
+    except Exception:
+        logger.exception("E-mail for notification %s failed", notification.pk)
+        attempts = notification.email_attempts + 1
+        if attempts >= EMAIL_MAX_ATTEMPTS:
+            mine.update(email_state=EmailState.FAILED, email_attempts=attempts)
+        else:
+            mine.update(
+                email_attempts=F("email_attempts") + 1,
+                email_lease_until=timezone.now() + EMAIL_RETRY_AFTER * attempts,
+            )
+        report.failed += 1
+        return
+    mine.update(email_state=EmailState.SENT, emailed_at=timezone.now(), email_lease_until=None)
+    report.sent += 1
 
 
 def notification_mark_read(*, user, pk) -> int:
