@@ -97,3 +97,27 @@ def score_all(session, plan, examiner, value, note=""):
         comments={c.pk: f"Komentar {c.name}" for c in criteria},
         note=note,
     )
+
+
+def add_submitted_plans(batch, organizer, mentor, n):
+    """``n`` more participants of ``batch`` (staff of ``mentor``), each with a submitted plan
+    (arranged directly: the plan's own lifecycle is tested in action_plans)."""
+    from membumi.action_plans.models import ActionPlan
+    from membumi.programs import services as program_services
+    from membumi.programs.tests.factories import make_employee
+
+    plans = []
+    for i in range(n):
+        employee = make_employee(
+            mentor.employee.agency, supervisor=mentor.employee, name=f"Peserta Tambahan {i:02d}"
+        )
+        enrollment = program_services.enrollment_create(batch=batch, by=organizer, nip=employee.nip)
+        plans.append(
+            ActionPlan.objects.create(
+                enrollment=enrollment,
+                agency=enrollment.agency,
+                title=f"Rencana aksi tambahan {i:02d}",
+                state="submitted",
+            )
+        )
+    return plans
