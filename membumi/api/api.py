@@ -34,6 +34,7 @@ api.add_router("/problems", "membumi.problems.api.router")
 api.add_router("/needs-analyses", "membumi.needs.api.router")
 api.add_router("", "membumi.programs.api.router")
 api.add_router("/action-plans", "membumi.action_plans.api.router")
+api.add_router("", "membumi.monitoring.api.router")
 api.add_router("/follow-ups", "membumi.evaluation.api.router")
 
 
