@@ -83,7 +83,9 @@ def _add_errors(form, exc: ValidationError) -> None:
         form.add_error(name if name in form.fields else None, errors)
 
 
-def _panel_context(request, plan, *, feedback_form=None, answer_form=None, answer_for=None):
+def _panel_context(
+    request, plan, *, feedback_form=None, answer_form=None, answer_for=None, done=""
+):
     user = request.user
     thread = list(queries.feedback_thread(plan))
     is_owner = rules.is_plan_owner(user, plan)
@@ -102,6 +104,7 @@ def _panel_context(request, plan, *, feedback_form=None, answer_form=None, answe
         "give_notice": refusal if (is_owner or rules.is_batch_mate(user, plan)) else "",
         "feedback_form": feedback_form or FeedbackForm(),
         "unanswered": sum(1 for item in thread if not item.is_answered),
+        "done": done,
     }
 
 
@@ -193,9 +196,10 @@ def clinic_feedback(request, pk):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
+            done = _("Thank you: your feedback was sent to the author.")
             if request.htmx:
-                return _render_panel(request, plan)
-            messages.success(request, _("Thank you: your feedback was sent to the author."))
+                return _render_panel(request, plan, done=done)
+            messages.success(request, done)
             return redirect(_panel_url(plan, f"feedback-{feedback.pk}"))
     return _render_panel(request, plan, status=status, feedback_form=form)
 
@@ -222,9 +226,10 @@ def clinic_answer(request, pk, fid):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
+            done = _("Your answer was sent.")
             if request.htmx:
-                return _render_panel(request, plan)
-            messages.success(request, _("Your answer was sent."))
+                return _render_panel(request, plan, done=done)
+            messages.success(request, done)
             return redirect(_panel_url(plan, f"feedback-{fid}"))
     return _render_panel(request, plan, status=status, answer_form=form, answer_for=feedback.pk)
 
