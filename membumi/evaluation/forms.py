@@ -46,6 +46,16 @@ class AnswerForm(forms.Form):
             )
             self.items.append((item["code"], name))
 
+    def clean(self):
+        data = super().clean()
+        # The service says the same; here it shows beside the other errors at once.
+        if (
+            data.get("plan_status") == PlanStatus.STOPPED
+            and not data.get("stop_reason", "").strip()
+        ):
+            self.add_error("stop_reason", _("Say why the action plan stopped."))
+        return data
+
     def rating_fields(self):
         return [self[name] for _code, name in self.items]
 
