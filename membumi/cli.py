@@ -11,7 +11,15 @@ import os
 import subprocess
 import sys
 
-DEMO_ACCOUNTS = ["admin", "penyelenggara", "widyaiswara", "mentor", "peserta", "pimpinan"]
+DEMO_ACCOUNTS = [
+    "admin",
+    "penyelenggara",
+    "widyaiswara",
+    "mentor",
+    "peserta",
+    "pimpinan",
+    "penguji",
+]
 
 
 def _setup(demo: bool = False) -> None:

@@ -43,6 +43,7 @@ from membumi.accounts.enums import Role
 from membumi.accounts.models import RoleAssignment, User
 from membumi.accounts.services import role_assign
 from membumi.core.tabular import ImportReport
+from membumi.demo.seminars import build_seminars
 from membumi.needs.models import Need, NeedProblem, NeedsAnalysis
 from membumi.needs.services import need_accept, need_rename, needs_analysis_run
 from membumi.organizations.enums import (
@@ -941,6 +942,7 @@ ACCOUNTS = (
     Account("mentor", "mentor", Role.MENTOR, "work_unit"),
     Account("peserta", "peserta", Role.PARTICIPANT, None),
     Account("pimpinan", "pimpinan", Role.AGENCY_VIEWER, "agency"),
+    Account("penguji", None, Role.EXAMINER, "institution", first_name="Dr. Hj. Sri Wahyuni, M.Si."),
 )  # fmt: skip
 DEMO_USERNAMES = tuple(account.username for account in ACCOUNTS)
 
@@ -2142,6 +2144,7 @@ STEPS = [
     build_needs_analysis,
     build_programs,
     build_batches,
+    build_seminars,  # keep last: it scores the plans the steps before it made
 ]
 
 

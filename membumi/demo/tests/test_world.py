@@ -72,7 +72,7 @@ def test_demo_world_loads_and_prints_a_summary(demo):
     assert "Demo world loaded" in demo
     assert "3 agencies" in demo
     assert f"{Employee.objects.count()} employees" in demo
-    assert "6 demo accounts" in demo
+    assert "7 demo accounts" in demo
     assert f"{Problem.objects.count()} problems" in demo
     assert "running, 20 enrolled" in demo
 
