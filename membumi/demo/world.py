@@ -43,6 +43,7 @@ from membumi.accounts.enums import Role
 from membumi.accounts.models import RoleAssignment, User
 from membumi.accounts.services import role_assign
 from membumi.core.tabular import ImportReport
+from membumi.demo.follow_ups import build_follow_ups
 from membumi.demo.seminars import build_seminars
 from membumi.needs.models import Need, NeedProblem, NeedsAnalysis
 from membumi.needs.services import need_accept, need_rename, needs_analysis_run
@@ -2144,6 +2145,7 @@ STEPS = [
     build_needs_analysis,
     build_programs,
     build_batches,
+    build_follow_ups,  # after build_monitoring once it exists: needs an ended batch
     build_seminars,  # keep last: it scores the plans the steps before it made
 ]
 
