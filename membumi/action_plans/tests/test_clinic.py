@@ -173,12 +173,13 @@ def test_clinic_scope_adds_batch_mates_submitted_plans_only(
     assert set(queries.clinic_plans_for_user(outsider)) == set()
 
 
-def test_clinic_scope_excludes_drafts_and_abandoned_plans(plan, mate, mate_plan, organizer):
+def test_clinic_scope_excludes_drafts_and_abandoned_plans(
+    plan, mate, mate_plan, organizer, participant
+):
     assert plan not in queries.clinic_plans_for_user(mate)  # a draft
+    assert mate_plan in queries.clinic_plans_for_user(participant)
     services.action_plan_transition(plan=mate_plan, action="abandon", by=organizer, note="x")
-    assert mate_plan not in queries.clinic_plans_for_user(
-        mate.__class__.objects.get(username="peserta")
-    )
+    assert mate_plan not in queries.clinic_plans_for_user(participant)
 
 
 # --- Pages ------------------------------------------------------------------------------------

@@ -40,9 +40,14 @@ class PlanFilterForm(forms.Form):
         help_text=_("Participant's name or plan title"),
     )
     program = forms.ModelChoiceField(
-        label=_("Program"), queryset=Program.objects.none(), required=False
+        label=_("Program"),
+        queryset=Program.objects.none(),
+        required=False,
+        empty_label=_("Any program"),
     )
-    batch = forms.ModelChoiceField(label=_("Batch"), queryset=Batch.objects.none(), required=False)
+    batch = forms.ModelChoiceField(
+        label=_("Batch"), queryset=Batch.objects.none(), required=False, empty_label=_("Any batch")
+    )
     state = forms.ChoiceField(label=_("State"), required=False)
 
     def __init__(self, *args, plans, **kwargs):
