@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .enums import DeliveryMode, ProgramType
-from .models import Batch, Module, Program
+from .models import Batch, Module, Program, Session
 from .services import EnrolmentRequest
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -251,3 +251,41 @@ class ProblemPickForm(forms.Form):
         self.fields["problem"].label_from_instance = lambda p: (
             f"{p.title} — {p.get_state_display()}"
         )
+
+
+class SessionForm(ServiceModelForm):
+    class Meta:
+        model = Session
+        fields = ["date", "title", "jp", "module"]
+        widgets = {"date": DATE_WIDGET}
+
+    def __init__(self, *args, modules, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["module"].queryset = modules
+        self.fields["module"].required = False
+
+
+class AttendanceImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV or XLSX file"),
+        help_text=_(
+            "Columns: nip and jp (the JP each participant attended). The figure replaces the "
+            "sessions in their attendance."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        if upload.size > MAX_CSV_BYTES:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        return upload
+
+
+class ProposalDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=[("confirm", _("Confirm")), ("reject", _("Reject"))], widget=forms.HiddenInput
+    )
+    mentor_nip = forms.CharField(label=_("Another mentor (NIP)"), max_length=40, required=False)
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False)

@@ -1249,7 +1249,7 @@ def attendance_import_jp(*, batch, by, binary, filename, size=0) -> int:
         try:
             value = float(raw_jp)
         except ValueError:
-            value = -1
+            value = -1.0
         if not raw_jp or not value.is_integer() or not 0 <= value <= scheduled:
             problems.append(
                 JpRow(

@@ -17,8 +17,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from membumi.core.exceptions import TransitionNotAllowed
 
 from . import queries, rules, services
-from .enums import BatchAction, BatchState, EnrollmentAction, ProgramAction, ProgramState
+from .enums import (
+    AttendanceStatus,
+    BatchAction,
+    BatchState,
+    EnrollmentAction,
+    ProgramAction,
+    ProgramState,
+    ProposalState,
+)
 from .forms import (
+    AttendanceImportForm,
     BatchForm,
     EnrolCsvForm,
     EnrolListForm,
@@ -27,6 +36,8 @@ from .forms import (
     ModuleForm,
     ProblemPickForm,
     ProgramForm,
+    ProposalDecisionForm,
+    SessionForm,
     TransitionForm,
 )
 
@@ -430,6 +441,7 @@ def batch_detail(request, pk):
             else 0
         ),
         "history": queries.history(batch),
+        "can_record_attendance": rules.can_record_attendance(request.user, batch),
     }
     template = "programs/batch_detail.html"
     if request.htmx and request.htmx.target == "enrollments":
@@ -605,7 +617,7 @@ def enrollment_transition(request, pk):
                 _("%(name)s: %(state)s.")
                 % {"name": enrollment.employee.name, "state": enrollment.get_state_display()},
             )
-    return redirect(_batch_url(enrollment.batch))
+    return redirect(_safe_next(request, _batch_url(enrollment.batch)))
 
 
 # --- Coverage ---------------------------------------------------------------------------------
@@ -641,6 +653,7 @@ def my_training(request):
     if not rules.has_training(request.user):
         raise Http404
     enrollments = queries.my_enrollments(request.user)
+    queries.my_attendance(request.user, enrollments)
     problems = list(queries.pickable_problems(request.user))  # one query for every enrolment
     here = reverse("programs:my_training")
     create_url = optional_url("problems:problem_create")
@@ -699,3 +712,329 @@ def mentees(request):
             optional_url("problems:problem_detail", e.problem_id) if e.problem_id else ""
         )
     return render(request, "programs/mentees.html", {"page_obj": page})
+
+
+# --- Sessions and attendance ----------------------------------------------------------------------
+
+
+def _sessions_url(batch):
+    return reverse("programs:batch_sessions", args=[batch.pk])
+
+
+def _session_url(session):
+    return reverse("programs:session_detail", args=[session.pk])
+
+
+def _batch_for_attendance(request, pk):
+    batch = queries.get_batch_for_user(request.user, pk)
+    if not rules.can_record_attendance(request.user, batch):
+        raise Http404
+    return batch
+
+
+def _sessions_page(request, batch, *, form=None, import_form=None, refused=None):
+    manager = rules.can_manage_sessions(request.user, batch)
+    sessions = queries.batch_sessions(batch)
+    imported = batch.enrollments.filter(jp_attended_imported__isnull=False).count()
+    return render(
+        request,
+        "programs/batch_sessions.html",
+        {
+            "batch": batch,
+            "program": batch.program,
+            "sessions": sessions,
+            "scheduled_jp": sum(s.jp for s in sessions) or batch.program.total_jp,
+            "manager": manager,
+            "editable": manager and batch.state in services.SESSION_BATCH_STATES,
+            "recording": batch.state in services.ATTENDANCE_BATCH_STATES,
+            "form": form
+            if form is not None
+            else SessionForm(modules=batch.program.modules.order_by("position", "id")),
+            "import_form": import_form or AttendanceImportForm(),
+            "refused": refused,
+            "imported": imported,
+        },
+        status=400 if refused or (form is not None and form.errors) else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def batch_sessions(request, pk):
+    """The batch's sessions (JP, attendance counts), a form to add one and the JP import."""
+    batch = _batch_for_attendance(request, pk)
+    form = None
+    if request.method == "POST":
+        if not rules.can_manage_sessions(request.user, batch):
+            raise Http404
+        form = SessionForm(request.POST, modules=batch.program.modules.order_by("position", "id"))
+        if form.is_valid():
+            try:
+                session = services.session_create(batch=batch, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            except TransitionNotAllowed as exc:
+                _refusal(request, exc)
+                return redirect(_sessions_url(batch))
+            else:
+                messages.success(request, _("Session added: %(title)s.") % {"title": session.title})
+                return redirect(_sessions_url(batch))
+    return _sessions_page(request, batch, form=form)
+
+
+@require_http_methods(["GET", "POST"])
+def session_update(request, pk):
+    session = queries.get_session_for_user(request.user, pk)
+    batch = session.batch
+    if not rules.can_manage_sessions(request.user, batch):
+        raise Http404
+    form = SessionForm(
+        request.POST or None,
+        instance=session,
+        modules=batch.program.modules.order_by("position", "id"),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_update(session=session, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except TransitionNotAllowed as exc:
+            _refusal(request, exc)
+            return redirect(_sessions_url(batch))
+        else:
+            messages.success(request, _("Session saved."))
+            return redirect(_sessions_url(batch))
+    return render(
+        request,
+        "programs/session_form.html",
+        {"form": form, "session": session, "batch": batch, "program": batch.program},
+    )
+
+
+@require_POST
+def session_delete(request, pk):
+    session = queries.get_session_for_user(request.user, pk)
+    batch = session.batch
+    if not rules.can_manage_sessions(request.user, batch):
+        raise Http404
+    try:
+        services.session_delete(session=session, by=request.user)
+    except TransitionNotAllowed as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(request, _("Session removed: %(title)s.") % {"title": session.title})
+    return redirect(_sessions_url(batch))
+
+
+def _grid_context(request, session, rows):
+    return {
+        "session": session,
+        "batch": session.batch,
+        "program": session.batch.program,
+        "rows": rows,
+        "statuses": AttendanceStatus.choices,
+        "recording": session.batch.state in services.ATTENDANCE_BATCH_STATES,
+        "manager": rules.can_manage_sessions(request.user, session.batch),
+    }
+
+
+@require_GET
+def session_detail(request, pk):
+    """The attendance grid of one session: mark everyone present, then toggle absentees."""
+    session = queries.get_session_for_user(request.user, pk)
+    if not rules.can_record_attendance(request.user, session.batch):
+        raise Http404
+    rows = queries.session_grid(session)
+    context = _grid_context(request, session, rows)
+    context["counts"] = {
+        status: sum(1 for r in rows if r.status == status) for status in AttendanceStatus.values
+    }
+    context["unrecorded"] = sum(1 for r in rows if not r.status)
+    return render(request, "programs/session_detail.html", context)
+
+
+@require_POST
+def session_mark(request, pk):
+    """Mark one participant (htmx: the row comes back; without JavaScript: the page)."""
+    session = queries.get_session_for_user(request.user, pk)
+    if not rules.can_record_attendance(request.user, session.batch):
+        raise Http404
+    enrollment = (
+        session.batch.enrollments.select_related("employee")
+        .filter(
+            pk=request.POST.get("enrollment")
+            if str(request.POST.get("enrollment", "")).isdigit()
+            else None
+        )
+        .first()
+    )
+    if enrollment is None:
+        raise Http404
+    error = ""
+    try:
+        services.attendance_mark(
+            session=session,
+            enrollment=enrollment,
+            status=request.POST.get("status", ""),
+            by=request.user,
+        )
+    except (TransitionNotAllowed, ValidationError) as exc:
+        error = " ".join(getattr(exc, "messages", [str(exc)]))
+    if request.htmx:
+        row = queries.get_grid_row(session, enrollment.pk)
+        row.error = error
+        context = _grid_context(request, session, [row]) | {"r": row}
+        return render(request, "programs/session_detail.html#row", context)
+    if error:
+        messages.error(request, error)
+    return redirect(_session_url(session) + f"#row-{enrollment.pk}")
+
+
+@require_POST
+def session_all_present(request, pk):
+    session = queries.get_session_for_user(request.user, pk)
+    if not rules.can_record_attendance(request.user, session.batch):
+        raise Http404
+    try:
+        n = services.attendance_mark_all_present(session=session, by=request.user)
+    except TransitionNotAllowed as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(
+            request, _("%(n)d participant(s) marked present. Now mark the absentees.") % {"n": n}
+        )
+    return redirect(_session_url(session))
+
+
+@require_POST
+def attendance_import(request, pk):
+    batch = queries.get_batch_for_user(request.user, pk)
+    if not rules.can_manage_sessions(request.user, batch):
+        raise Http404
+    if request.POST.get("clear"):
+        n = services.attendance_import_clear(batch=batch, by=request.user)
+        messages.success(
+            request,
+            _("Imported JP removed for %(n)d participant(s): attendance counts from the sessions.")
+            % {"n": n},
+        )
+        return redirect(_sessions_url(batch))
+    form = AttendanceImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _sessions_page(request, batch, import_form=form)
+    upload = form.cleaned_data["file"]
+    try:
+        n = services.attendance_import_jp(
+            batch=batch, by=request.user, binary=upload, filename=upload.name, size=upload.size
+        )
+    except services.AttendanceImportRefused as exc:
+        return _sessions_page(request, batch, import_form=form, refused=exc)
+    except TransitionNotAllowed as exc:
+        _refusal(request, exc)
+    else:
+        messages.success(request, _("JP attended imported for %(n)d participant(s).") % {"n": n})
+    return redirect(_sessions_url(batch))
+
+
+# --- Results: who cannot pass yet and why -------------------------------------------------------
+
+
+@require_GET
+def batch_results(request, pk):
+    batch = queries.get_batch_for_user(request.user, pk)
+    if not rules.can_manage_batch(request.user, batch):
+        raise Http404
+    show = request.GET.get("show", "all")
+    if show not in queries.RESULT_FILTERS:
+        show = "all"
+    rows = queries.pass_board(batch, show=show)
+    all_rows = rows if show == "all" else queries.pass_board(batch)
+    context = {
+        "batch": batch,
+        "program": batch.program,
+        "rows": rows,
+        "show": show,
+        "n_can_pass": sum(1 for r in all_rows if r.can_pass),
+        "n_cannot_pass": sum(1 for r in all_rows if r.state == "active" and not r.can_pass),
+        "results_open": batch.state in rules.ENROLLMENT_ACTION_BATCH_STATES[EnrollmentAction.PASS],
+        "here": request.get_full_path(),
+    }
+    template = "programs/batch_results.html"
+    if request.htmx and request.htmx.target == "results":
+        template += "#results"
+    return render(request, template, context)
+
+
+@require_POST
+def batch_pass_eligible(request, pk):
+    batch = queries.get_batch_for_user(request.user, pk)
+    if not rules.can_manage_batch(request.user, batch):
+        raise Http404
+    report = services.enrollment_pass_eligible(batch=batch, by=request.user)
+    if report.passed:
+        messages.success(request, _("%(n)d participant(s) passed.") % {"n": len(report.passed)})
+    else:
+        messages.warning(request, _("Nobody could pass yet."))
+    for enrollment, reasons in report.refused.items():
+        messages.error(request, f"{enrollment.employee.name}: {' '.join(reasons)}")
+    return redirect(reverse("programs:batch_results", args=[batch.pk]))
+
+
+# --- People move ----------------------------------------------------------------------------------
+
+
+@require_GET
+def people_moves(request):
+    """Mentor change proposals of the organizer's institutions (pending first)."""
+    if not rules.can_review_people_moves(request.user):
+        raise Http404
+    state = request.GET.get("state", ProposalState.PENDING)
+    if state not in ProposalState.values and state != "all":
+        state = ProposalState.PENDING
+    proposals = queries.proposals_for_user(request.user).order_by("-created_at", "-id")
+    if state != "all":
+        proposals = proposals.filter(state=state)
+    page = Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "programs/people_moves.html",
+        {"page_obj": page, "state": state, "states": ProposalState.choices},
+    )
+
+
+@require_POST
+def people_move_decide(request, pk):
+    proposal = queries.get_proposal_for_user(request.user, pk)
+    form = ProposalDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Confirm or reject."))
+    else:
+        data = form.cleaned_data
+        try:
+            services.mentor_proposal_decide(
+                proposal=proposal,
+                by=request.user,
+                decision=data["decision"],
+                note=data["note"],
+                mentor_nip=data["mentor_nip"],
+            )
+        except TransitionNotAllowed as exc:
+            _refusal(request, exc)
+        except ValidationError as exc:
+            messages.error(
+                request,
+                f"{proposal.enrollment.employee.name}: {' '.join(exc.messages)}",
+            )
+        else:
+            proposal.refresh_from_db()
+            if proposal.state == ProposalState.CONFIRMED:
+                messages.success(
+                    request,
+                    _("Confirmed for %(name)s.") % {"name": proposal.enrollment.employee.name},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Rejected for %(name)s: nothing changed.")
+                    % {"name": proposal.enrollment.employee.name},
+                )
+    return redirect(_safe_next(request, reverse("programs:people_moves")))
