@@ -168,9 +168,10 @@ def action_plan_update(*, plan: ActionPlan, by, problem=..., **fields) -> Action
 
 
 def _history(*, plan, action, source, target, by, note=""):
-    PlanTransition.objects.create(
+    row = PlanTransition.objects.create(
         plan=plan, action=action, from_state=source, to_state=target, by=_actor(by), note=note
     )
+    notifications.transition_notify(plan=plan, row=row)
     _audit(
         by=by,
         action=f"plan_{action}",

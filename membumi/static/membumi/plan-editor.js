@@ -1,0 +1,337 @@
+/* The action-plan editor: nothing typed is lost.
+ *
+ * The editor's forms autosave through htmx (views/editor.py). This script keeps every change
+ * in localStorage (one entry per plan: form id → field name → {value, time}) from the moment
+ * it is typed until the server has saved it, so the text survives leaving the page, a dropped
+ * connection and an expired session:
+ *
+ * - on load, fields kept in this browser that are newer than the server's copy are put back
+ *   (with a notice) and sent again;
+ * - after a successful autosave (the "membumi:autosaved" event the server triggers) the fields
+ *   the server saved are forgotten; the ones it refused stay kept, marked aria-invalid;
+ * - offline (htmx:sendError), a server error, or an ended session (the login-required
+ *   middleware answers htmx with HX-Redirect to the log-in page, which is not followed here)
+ *   show a notice instead; the changes are sent again when the connection comes back or
+ *   after logging in again.
+ *
+ * Times are kept on the server's clock (offset measured at load), so a browser whose clock
+ * is wrong still compares correctly with the server's copy.
+ */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("plan-editor");
+  if (!root) {
+    return;
+  }
+  var KEY = "membumi:plan-draft:" + root.dataset.plan;
+  var serverUpdated = parseInt(root.dataset.serverUpdated, 10) || 0;
+  var offset = (parseInt(root.dataset.serverNow, 10) || Date.now()) - Date.now();
+  var notice = document.getElementById("autosave-notice");
+  var inflight = 0;
+
+  function now() {
+    return Date.now() + offset;
+  }
+
+  function load() {
+    try {
+      var state = JSON.parse(window.localStorage.getItem(KEY) || "null");
+      return state && state.forms ? state : { forms: {} };
+    } catch (e) {
+      return { forms: {} };
+    }
+  }
+
+  function save(state) {
+    try {
+      if (Object.keys(state.forms).length) {
+        window.localStorage.setItem(KEY, JSON.stringify(state));
+      } else {
+        window.localStorage.removeItem(KEY);
+      }
+    } catch (e) {
+      /* storage full or disabled: the autosave still works */
+    }
+  }
+
+  function formKey(form) {
+    return form && (form.dataset.autosave || form.dataset.draft);
+  }
+
+  function isMulti(form, name) {
+    var inputs = form.querySelectorAll('input[type="checkbox"][name="' + name + '"]');
+    return inputs.length > 1 || (inputs.length === 1 && inputs[0].closest(".choices"));
+  }
+
+  function valueOf(form, name) {
+    if (isMulti(form, name)) {
+      return Array.prototype.map.call(
+        form.querySelectorAll('input[type="checkbox"][name="' + name + '"]:checked'),
+        function (input) { return input.value; }
+      );
+    }
+    var field = form.elements.namedItem(name);
+    if (!field) {
+      return null;
+    }
+    if (field.type === "checkbox") {
+      return field.checked ? field.value : "";
+    }
+    return field.value;
+  }
+
+  function setValue(form, name, value) {
+    if (Array.isArray(value)) {
+      form.querySelectorAll('input[type="checkbox"][name="' + name + '"]').forEach(function (input) {
+        input.checked = value.indexOf(input.value) !== -1;
+      });
+      return true;
+    }
+    var field = form.elements.namedItem(name);
+    if (!field || field.type === "hidden") {
+      return false;
+    }
+    field.value = value;
+    return true;
+  }
+
+  function same(a, b) {
+    return JSON.stringify(a) === JSON.stringify(b);
+  }
+
+  function showNotice(message, link, isError) {
+    notice.textContent = message + " ";
+    if (link) {
+      var a = document.createElement("a");
+      a.href = link;
+      a.textContent = root.dataset.msgLoginLink;
+      a.setAttribute("data-testid", "login-again");
+      notice.appendChild(a);
+    }
+    notice.classList.toggle("alert-error", isError !== false);
+    notice.dataset.kind = isError === false ? "info" : "error";
+    notice.hidden = false;
+  }
+
+  function hideNotice() {
+    if (notice.dataset.kind !== "error") {
+      return; // "restored" stays in view
+    }
+    notice.hidden = true;
+    notice.textContent = "";
+  }
+
+  function pendingForms() {
+    var state = load();
+    return Object.keys(state.forms)
+      .map(function (key) { return document.getElementById(key); })
+      .filter(function (form) { return form && form.dataset.autosave; });
+  }
+
+  function resend(forms) {
+    (forms || pendingForms()).forEach(function (form) {
+      window.htmx.trigger(form, "membumi:resend");
+    });
+  }
+
+  // --- Keep what is typed ----------------------------------------------------------------
+
+  function remember(event) {
+    var target = event.target;
+    var form = target && target.form;
+    var key = formKey(form);
+    if (!key || !target.name || target.name === "csrfmiddlewaretoken") {
+      return;
+    }
+    var state = load();
+    state.forms[key] = state.forms[key] || {};
+    state.forms[key][target.name] = { v: valueOf(form, target.name), t: now() };
+    save(state);
+  }
+  document.addEventListener("input", remember, true);
+  document.addEventListener("change", remember, true);
+
+  // --- Autosave requests -----------------------------------------------------------------
+
+  document.body.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (form && form.dataset && form.dataset.autosave) {
+      var sent = {};
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name && !(field.name in sent)) {
+          sent[field.name] = valueOf(form, field.name);
+        }
+      });
+      form._membumiSent = sent;
+      var status = document.getElementById("autosave-status");
+      if (status) {
+        status.textContent = root.dataset.msgSaving;
+      }
+    }
+  });
+
+  document.body.addEventListener("htmx:beforeRequest", function () {
+    inflight += 1;
+  });
+  document.body.addEventListener("htmx:afterRequest", function () {
+    inflight = Math.max(0, inflight - 1);
+  });
+
+  document.body.addEventListener("membumi:autosaved", function (event) {
+    var detail = event.detail || {};
+    var form = document.getElementById(detail.form);
+    var invalid = detail.invalid || [];
+    serverUpdated = Math.max(serverUpdated, detail.updated || 0);
+    var state = load();
+    var kept = state.forms[detail.form] || {};
+    var sent = (form && form._membumiSent) || {};
+    Object.keys(kept).forEach(function (name) {
+      if (invalid.indexOf(name) !== -1) {
+        kept[name].t = Math.max(kept[name].t, serverUpdated + 1);
+      } else if (name in sent && same(kept[name].v, sent[name])) {
+        delete kept[name];
+      }
+    });
+    if (Object.keys(kept).length) {
+      state.forms[detail.form] = kept;
+    } else {
+      delete state.forms[detail.form];
+    }
+    save(state);
+    if (form) {
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (!field.name || field.type === "hidden") {
+          return;
+        }
+        var bad = invalid.indexOf(field.name) !== -1;
+        if (bad) {
+          field.setAttribute("aria-invalid", "true");
+        } else {
+          field.removeAttribute("aria-invalid");
+        }
+        var wrapper = field.closest(".field");
+        if (wrapper) {
+          wrapper.classList.toggle("field-error", bad);
+        }
+      });
+    }
+    hideNotice();
+  });
+
+  // An ended session: keep the text, say so, do not leave the page.
+  document.body.addEventListener("htmx:beforeOnLoad", function (event) {
+    var xhr = event.detail.xhr;
+    var target = xhr && xhr.getResponseHeader("HX-Redirect");
+    if (target && target.indexOf(root.dataset.loginPath) === 0) {
+      event.preventDefault();
+      showNotice(root.dataset.msgLogin, target);
+    }
+  });
+
+  document.body.addEventListener("htmx:sendError", function () {
+    showNotice(root.dataset.msgOffline);
+  });
+
+  document.body.addEventListener("htmx:responseError", function () {
+    showNotice(root.dataset.msgError);
+  });
+
+  window.addEventListener("online", function () {
+    resend();
+  });
+
+  // Draft forms (a new milestone, a new stakeholder) are kept until they are added.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.querySelectorAll) {
+      return;
+    }
+    var state = load();
+    var changed = false;
+    target.querySelectorAll("form[data-draft]").forEach(function (form) {
+      if (!form.querySelector(".error") && state.forms[form.dataset.draft]) {
+        delete state.forms[form.dataset.draft];
+        changed = true;
+      }
+    });
+    if (changed) {
+      save(state);
+    }
+    var focus = target.dataset && target.dataset.focus;
+    if (focus) {
+      var button = document.getElementById(focus);
+      if (button && button.disabled) {
+        var row = button.closest(".milestone");
+        button = row && row.querySelector(".milestone-tools button:not([disabled])");
+      }
+      if (button) {
+        button.focus();
+      }
+    }
+  });
+
+  // Submitting the plan: send what is still unsaved first.
+  document.querySelectorAll("form[data-flush-before-submit]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      var pending = pendingForms();
+      if (!pending.length && !inflight) {
+        return;
+      }
+      event.preventDefault();
+      resend(pending);
+      var waited = 0;
+      var timer = window.setInterval(function () {
+        waited += 100;
+        if ((!inflight && !pendingForms().length) || waited > 8000) {
+          window.clearInterval(timer);
+          form.submit();
+        }
+      }, 100);
+    });
+  });
+
+  // --- Restore on load -------------------------------------------------------------------
+
+  function restore() {
+    var state = load();
+    var restored = 0;
+    var toSend = [];
+    Object.keys(state.forms).forEach(function (key) {
+      var form = document.getElementById(key);
+      var fields = state.forms[key];
+      Object.keys(fields).forEach(function (name) {
+        if (!form || fields[name].t <= serverUpdated) {
+          delete fields[name]; // the server's copy is newer, or the milestone is gone
+          return;
+        }
+        if (!same(valueOf(form, name), fields[name].v) && setValue(form, name, fields[name].v)) {
+          restored += 1;
+        }
+      });
+      if (!Object.keys(fields).length) {
+        delete state.forms[key];
+      } else if (form && form.dataset.autosave) {
+        toSend.push(form);
+      }
+    });
+    save(state);
+    if (restored) {
+      showNotice(root.dataset.msgRestored, null, false);
+    }
+    if (toSend.length) {
+      resend(toSend);
+    }
+  }
+
+  function start() {
+    if (window.htmx) {
+      window.setTimeout(restore, 0);
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
