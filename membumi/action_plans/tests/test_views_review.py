@@ -290,7 +290,10 @@ def test_similar_side_by_side(client, who, request, ready_plan, twin, far_twin):
     assert found[twin.pk]["percent"] >= 90
     assert found[twin.pk]["same_institution"] and not found[far_twin.pk]["same_institution"]
     body = response.content.decode()
-    assert "Pak Kembar" in body  # in scope: named
+    assert "Pak Kembar" in body  # in scope: named and linked
+    assert reverse("action_plans:plan_detail", args=[twin.pk]) in body
+    if who != "admin_user":
+        assert reverse("action_plans:plan_detail", args=[far_twin.pk]) not in body
     assert "<mark>" in body  # shared words highlighted
     assert "BPSDM Zulu" in body and "Angkatan Z 2025" in body
     if who == "admin_user":
