@@ -2,7 +2,8 @@
 
 membumi demo [--port N] [--no-serve]   migrate, load the demo world (idempotent), serve
 membumi serve [--port N]               web server and background worker together
-membumi worker                         background worker only (django-tasks)
+membumi worker                         background worker (django-tasks) and its scheduler
+membumi remind [--at DATE] [--no-email] one reminder pass now (for cron), then the e-mails
 membumi import-employees FILE          import a CSV/XLSX (or --template FILE)
 membumi <django command> ...           e.g. migrate, createsuperuser, check
 """
@@ -99,7 +100,8 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     if command == "worker":
-        execute_from_command_line(["membumi", "db_worker", *rest])
+        # db_worker plus the periodic scheduler (reminder pass, e-mail outbox).
+        execute_from_command_line(["membumi", "worker", *rest])
         return
     execute_from_command_line(["membumi", command.replace("-", "_"), *rest])
 

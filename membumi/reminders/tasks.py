@@ -11,5 +11,6 @@ from .services import reminder_pass
 def run_reminder_pass() -> dict:
     """One reminder pass as of now. Idempotent: a reminder that exists is not created again."""
     counts = reminder_pass()
-    outbox_kick()
+    if any(counts.values()):
+        outbox_kick()
     return counts
