@@ -27,6 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from membumi.action_plans.enums import PlanState
@@ -36,7 +37,7 @@ from membumi.programs import rules as program_rules
 from membumi.programs.models import Batch
 
 from . import rules
-from .achievement import plan_achievement
+from .achievement import achievement
 from .enums import MeasurementState, ProgressStatus, UpdateState
 from .models import Evidence, Measurement, MilestoneProgress, ProgressUpdate, UpdateDecision
 
@@ -65,7 +66,7 @@ def updates_for_user(user) -> QuerySet[ProgressUpdate]:
         "plan__enrollment__employee",
         "plan__enrollment__mentor",
         "plan__enrollment__batch__program",
-        "by",
+        "by__employee",
         "decided_by",
     )
 
@@ -94,7 +95,7 @@ def with_details(updates: QuerySet[ProgressUpdate]) -> QuerySet[ProgressUpdate]:
             "milestone_changes",
             queryset=MilestoneProgress.objects.select_related("milestone"),
         ),
-        Prefetch("decisions", queryset=UpdateDecision.objects.select_related("by")),
+        Prefetch("decisions", queryset=UpdateDecision.objects.select_related("by__employee")),
     )
 
 
@@ -115,20 +116,25 @@ class TimelineEntry:
     kind: str  # "update" | "transition" | "decision"
     item: object
 
+    @property
+    def who(self) -> str:
+        by = getattr(self.item, "by", None)
+        return (by.get_full_name() or by.username) if by else gettext("system")
+
 
 def plan_timeline(plan) -> list[TimelineEntry]:
     """Updates (with their measurements, evidence, milestone changes and decisions) and plan
     transitions, merged by date, newest first."""
     updates = list(
         with_details(
-            ProgressUpdate.objects.filter(plan=plan).select_related("by", "decided_by")
+            ProgressUpdate.objects.filter(plan=plan).select_related("by__employee", "decided_by")
         ).order_by("-created_at", "-id")
     )
     entries = [TimelineEntry(u.created_at, "update", u) for u in updates]
     for update in updates:
         for decision in update.decisions.all():
             entries.append(TimelineEntry(decision.created_at, "decision", decision))
-    for transition in plan.transitions.select_related("by").all():
+    for transition in plan.transitions.select_related("by__employee").all():
         entries.append(TimelineEntry(transition.created_at, "transition", transition))
     order = {"decision": 0, "update": 1, "transition": 2}
     entries.sort(key=lambda e: (e.at, -order[e.kind]), reverse=True)
@@ -216,7 +222,12 @@ FOLLOW_STATUSES = {
 def attach_achievement(plans) -> list:
     plans = list(plans)
     for plan in plans:
-        plan.achievement = plan_achievement(plan, plan.latest_value)
+        plan.achievement = achievement(
+            baseline=plan.baseline_value,
+            target=plan.target_value,
+            value=plan.latest_value,
+            direction=plan.indicator_direction,
+        )
         plan.follow_label = FOLLOW_STATUSES.get(getattr(plan, "follow_status", ""), "")
     return plans
 
@@ -259,7 +270,7 @@ def mentor_queue(user) -> list[QueueItem]:
             plan__enrollment__mentor_id=employee_id, state=UpdateState.SUBMITTED
         )
         .exclude(plan__enrollment__employee_id=employee_id)
-        .select_related("plan__enrollment__employee", "plan__enrollment__batch", "by")
+        .select_related("plan__enrollment__employee", "plan__enrollment__batch", "by__employee")
     ).order_by("created_at", "id")
     completed_at = (
         PlanTransition.objects.filter(plan=OuterRef("pk"), to_state=PlanState.COMPLETED)
