@@ -34,6 +34,8 @@ def navigation_for(user, path: str) -> list[NavItem]:
         items.append((_("Needs analysis"), reverse("needs:analysis_list")))
     if program_rules.can_use_programs(user):
         items.append((_("Programs"), reverse("programs:program_list")))
+    if program_rules.can_review_people_moves(user):
+        items.append((_("Mentor changes"), reverse("programs:people_moves")))
     if program_rules.has_training(user):
         items.append((_("My training"), reverse("programs:my_training")))
     if roles.has(Role.MENTOR):
