@@ -222,6 +222,10 @@ class OffsetFigures:
     roles: list[RoleFigures] = field(default_factory=list)
     items: list[ItemFigures] = field(default_factory=list)
 
+    @property
+    def has_forms(self) -> bool:
+        return any(r.forms for r in self.roles)
+
 
 @dataclass
 class Rollup:
