@@ -40,6 +40,14 @@ def navigation_for(user, path: str) -> list[NavItem]:
         items.append((_("My training"), reverse("programs:my_training")))
     if roles.has(Role.MENTOR):
         items.append((_("Mentees' problems"), reverse("programs:mentees")))
+    if roles.has(Role.PARTICIPANT):
+        items.append((_("My progress"), reverse("monitoring:my_plans")))
+    if roles.has(Role.MENTOR):
+        items.append((_("To verify"), reverse("monitoring:mentor_queue")))
+    if roles.has(Role.TRAINER):
+        items.append((_("Coachees' progress"), reverse("monitoring:coaching")))
+    if roles.has(Role.ORGANIZER, Role.PLATFORM_ADMIN):
+        items.append((_("Follow-up board"), reverse("monitoring:board_batches")))
     if plan_rules.can_browse_plans(user):
         items.append((_("Action plans"), reverse("action_plans:plan_list")))
     if plan_rules.may_review_plans(user):  # one COUNT query, only for coaches and mentors
