@@ -74,6 +74,17 @@ def test_figures_count_present_jp_only(organizer, running, enrollment):
     assert not figures.sufficient
 
 
+def test_figures_count_held_sessions_and_gate_names_missing_ones(organizer, running, enrollment):
+    s1, _s2, _s3 = add_sessions(running, organizer, 10, 4, 6)
+    services.attendance_mark(session=s1, enrollment=enrollment, status="present", by=organizer)
+
+    figures = figures_of(Enrollment.objects.select_related("batch__program").get(pk=enrollment.pk))
+
+    assert (figures.attended_jp, figures.scheduled_jp, figures.percent) == (10, 10, 100)
+    assert figures.sufficient
+    assert figures.refusal() == "Attendance is not taken yet for 2 sessions (10 JP)."
+
+
 def test_figures_without_sessions_use_program_total_jp(running, enrollment):
     figures = figures_of(Enrollment.objects.select_related("batch__program").get(pk=enrollment.pk))
     assert (figures.attended_jp, figures.scheduled_jp) == (0, 40)
@@ -391,7 +402,7 @@ def test_my_training_shows_my_attendance(client, organizer, participant, running
     services.attendance_mark(session=s3, enrollment=enrollment, status="absent", by=organizer)
     client.force_login(participant)
     html = client.get(reverse("programs:my_training")).content.decode()
-    assert "75% (30 of 40 JP); the minimum is 90%" in html
+    assert "75% (30 of 40 JP held so far); the minimum is 90%" in html
     assert "below the minimum" in html
 
 
