@@ -45,6 +45,11 @@ def _b(text, style=CELL):
     return Paragraph(f"<b>{escape(str(text or ''))}</b>", style)
 
 
+def _percent(share) -> str:
+    text = f"{share:f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
 def _person(user) -> tuple[str, str]:
     if user is None:
         return "", ""
@@ -114,7 +119,7 @@ def berita_acara_pdf(*, session, plan, sheet, organizer, printed_at=None) -> byt
     for c in sheet.criteria:
         row = [
             _p(c.name, CELL),
-            _p(f"{c.weight} ({scoring.weight_share(c.weight, weights)}%)", CELL),
+            _p(f"{c.weight} ({_percent(scoring.weight_share(c.weight, weights))})", CELL),
             _p(c.max_score, CELL),
         ]
         for score in sheet.scores:
@@ -127,11 +132,11 @@ def berita_acara_pdf(*, session, plan, sheet, organizer, printed_at=None) -> byt
     )
     n = len(sheet.examiners)
     width = doc.width
-    fixed = 62 * mm + 20 * mm + 12 * mm
+    fixed = 60 * mm + 26 * mm + 12 * mm
     each = max((width - fixed) / max(n, 1), 18 * mm)
-    first = max(width - 32 * mm - each * n, 40 * mm)
+    first = max(width - 38 * mm - each * n, 40 * mm)
     scores_table = Table(
-        rows, colWidths=[first, 20 * mm, 12 * mm] + [each] * n, repeatRows=1, hAlign="LEFT"
+        rows, colWidths=[first, 26 * mm, 12 * mm] + [each] * n, repeatRows=1, hAlign="LEFT"
     )
     scores_table.setStyle(
         TableStyle(
