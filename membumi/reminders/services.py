@@ -133,7 +133,8 @@ def _extra_passes(*, today) -> dict[str, int | None]:
             continue
         name = path.rsplit(".", 1)[-1]
         try:
-            results[name] = int(function(today=today) or 0)
+            with transaction.atomic():  # a failing pass rolls back alone
+                results[name] = int(function(today=today) or 0)
         except Exception:
             logger.exception("Reminder pass %s failed", path)
             results[name] = None
