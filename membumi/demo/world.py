@@ -43,6 +43,7 @@ from membumi.accounts.enums import Role
 from membumi.accounts.models import RoleAssignment, User
 from membumi.accounts.services import role_assign
 from membumi.core.tabular import ImportReport
+from membumi.demo.attendance import build_attendance
 from membumi.demo.follow_ups import build_follow_ups
 from membumi.demo.reminders import build_reminders
 from membumi.demo.seminars import build_seminars
@@ -2148,6 +2149,7 @@ STEPS = [
     build_batches,
     build_follow_ups,  # after build_monitoring once it exists: needs an ended batch
     build_seminars,  # keep last: it scores the plans the steps before it made
+    build_attendance,  # sessions and attendance of the running batch; a people-move proposal
     build_reminders,  # keep at the very end: a reminder pass over the world (changes no plan)
 ]
 
