@@ -233,7 +233,17 @@
     showNotice(root.dataset.msgOffline);
   });
 
-  document.body.addEventListener("htmx:responseError", function () {
+  document.body.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status === 403) {
+      // Without a session the CSRF check refuses the post first (its cookie went with the
+      // session cookies): the same advice, log in again.
+      showNotice(
+        root.dataset.msgLogin,
+        root.dataset.loginPath + "?next=" + encodeURIComponent(window.location.pathname)
+      );
+      return;
+    }
     showNotice(root.dataset.msgError);
   });
 
