@@ -203,8 +203,8 @@ def with_progress(plans: QuerySet[ActionPlan], today=None) -> QuerySet[ActionPla
     ).annotate(
         follow_status=Case(
             When(Q(state=PlanState.ABANDONED) | Q(has_blocked=True), then=Value("stopped")),
-            When(Q(state__in=open_states, overdue_milestones__gt=0), then=Value("late")),
             When(Q(state__in=open_states, last_activity_at__lt=silent_since), then=Value("silent")),
+            When(Q(state__in=open_states, overdue_milestones__gt=0), then=Value("late")),
             default=Value("on_track"),
             output_field=CharField(),
         )
