@@ -228,7 +228,11 @@ TASKS = {
 # The worker's scheduler enqueues a reminder pass this often (membumi/reminders/README.md).
 REMINDER_INTERVAL_MINUTES = env_int("REMINDER_INTERVAL_MINUTES", 15)
 # Extra reminder passes run with every pass: dotted paths of ``f(*, today) -> int``.
-REMINDER_PASSES = ["membumi.evaluation.reminders.followup_remind_pass"]
+REMINDER_PASSES = [
+    # Follow-ups (EPP): open the due forms, then remind non-respondents (twice).
+    "membumi.evaluation.reminders.followup_schedule_pass",
+    "membumi.evaluation.reminders.followup_remind_pass",
+]
 
 # --- Security --------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
