@@ -63,7 +63,8 @@ def _insert_sql(statement: rules.Statement, lo: int, hi: int, now) -> rules.Sql:
             [statement.kind, connection.ops.adapt_datetimefield_value(now), "pending", ""],
         )
         + statement.select_for(lo, hi)
-        + f") c WHERE NOT EXISTS (SELECT 1 FROM {notification} n WHERE n.{key} = c.nkey)"
+        + f") c WHERE NOT EXISTS (SELECT 1 FROM {notification} n WHERE n.{key} = c.nkey"
+        + " LIMIT 1 OFFSET 0)"
         + f" ON CONFLICT ({key}) DO NOTHING"
     )
 
