@@ -46,6 +46,7 @@ from membumi.core.tabular import ImportReport
 from membumi.demo.attendance import build_attendance
 from membumi.demo.follow_ups import build_follow_ups
 from membumi.demo.monitoring import build_monitoring
+from membumi.demo.plans import build_action_plans
 from membumi.demo.reminders import build_reminders
 from membumi.demo.seminars import build_seminars
 from membumi.needs.models import Need, NeedProblem, NeedsAnalysis
@@ -2148,6 +2149,7 @@ STEPS = [
     build_needs_analysis,
     build_programs,
     build_batches,
+    build_action_plans,  # plans of the running batch in review; near-duplicates in an earlier batch
     build_monitoring,  # an ended batch (follow_up) with plans in every state, updates, evidence
     build_follow_ups,  # after build_monitoring once it exists: needs an ended batch
     build_seminars,  # keep last: it scores the plans the steps before it made
