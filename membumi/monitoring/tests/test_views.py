@@ -258,10 +258,6 @@ def _count(client, url):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
-    import os
-
-    if os.environ.get("DUMPQ"):
-        print("\n".join(q["sql"][:200] for q in ctx.captured_queries))
     return len(ctx.captured_queries), response.content.decode()
 
 
@@ -297,6 +293,7 @@ def test_board_constant_queries_and_statuses(
     many, page = _count(client, url)
     assert one == many
     assert page.count('data-status="late"') >= 5
+    assert f"{batch.program.name} · {batch.name}" in page
     # the approved plan without any update, approved long ago: silent
     ActionPlan.objects.filter(pk=approved_plan.pk).update(
         approved_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
