@@ -9,6 +9,7 @@ membumi <django command> ...           e.g. migrate, createsuperuser, check
 """
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -55,17 +56,38 @@ def serve(port: str) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
+    # The worker gets its own process group: with DEBUG it is an autoreloader parent with a
+    # child doing the work, and both must stop with the web server (also on SIGTERM).
     worker = subprocess.Popen(
-        [sys.executable, "-m", "membumi.cli", "worker"], env=os.environ.copy()
+        [sys.executable, "-m", "membumi.cli", "worker"],
+        env=os.environ.copy(),
+        start_new_session=True,
     )
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         if not settings.DEBUG:
             call_command("collectstatic", interactive=False, verbosity=0)
         print(f"Membumi: http://127.0.0.1:{port}/  (Ctrl+C to stop)", flush=True)
         call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, skip_checks=True)
     finally:
-        worker.terminate()
-        worker.wait(timeout=10)
+        signal.signal(signal.SIGTERM, previous)
+        _stop_group(worker)
+
+
+def _exit_on_sigterm(signum, frame) -> None:
+    raise SystemExit(0)
+
+
+def _stop_group(process: subprocess.Popen) -> None:
+    """Stop a child started with its own session and everything it started."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def demo(args: list[str]) -> None:

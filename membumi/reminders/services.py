@@ -60,7 +60,13 @@ def _insert_sql(statement: rules.Statement, lo: int, hi: int, now) -> rules.Sql:
             f"INSERT INTO {notification} (recipient_id, kind, title, body, url, {key},"
             " created_at, email_state, email_attempts, email_lease)"
             " SELECT c.recipient_id, %s, c.title, c.body, c.url, c.nkey, %s, %s, 0, %s FROM (",
-            [statement.kind, connection.ops.adapt_datetimefield_value(now), "pending", ""],
+            # created_at is the real clock, whatever moment the pass reckons "as of".
+            [
+                statement.kind,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                "pending",
+                "",
+            ],
         )
         + statement.select_for(lo, hi)
         + f") c WHERE NOT EXISTS (SELECT 1 FROM {notification} n WHERE n.{key} = c.nkey"
