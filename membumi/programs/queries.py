@@ -487,7 +487,10 @@ def pass_board(batch, *, show="all") -> list[Enrollment]:
         e.batch = batch  # the page's batch, with its program: no query per row
     figures = figures_for(enrollments)
     active = [e for e in enrollments if e.state == EnrollmentState.ACTIVE]
-    blockers = rules.enrollment_blockers(EnrollmentAction.PASS, active)
+    ended = batch.state in rules.ENROLLMENT_ACTION_BATCH_STATES[EnrollmentAction.PASS]
+    # While the classes run the page says once that results come later; rows show the rest.
+    skip = () if ended else (rules.enrollments_batch_ended,)
+    blockers = rules.enrollment_blockers(EnrollmentAction.PASS, active, skip=skip)
     facts = rules.enrollment_facts([e.pk for e in enrollments])
     for e in enrollments:
         e.figures = figures[e.pk]

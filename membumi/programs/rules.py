@@ -327,11 +327,14 @@ ENROLLMENT_BATCH_GUARDS: dict[str, list[BatchGuard]] = {
 }
 
 
-def enrollment_blockers(action, enrollments) -> dict[int, list[str]]:
-    """enrolment id → the refusals ``action`` would meet (empty list: none)."""
+def enrollment_blockers(action, enrollments, *, skip=()) -> dict[int, list[str]]:
+    """enrolment id → the refusals ``action`` would meet (empty list: none); ``skip`` leaves
+    out guards a page states once for all rows (the batch has not ended)."""
     enrollments = list(enrollments)
     blockers: dict[int, list[str]] = {e.pk: [] for e in enrollments}
     for guard in ENROLLMENT_BATCH_GUARDS.get(action, []):
+        if guard in skip:
+            continue
         for pk, messages in guard(enrollments).items():
             blockers[pk].extend(messages)
     return blockers

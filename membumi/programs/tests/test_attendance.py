@@ -506,3 +506,13 @@ def test_pass_eligible_view_lists_refusals(client, organizer, mentor, batch, enr
     assert queries.pass_board(batch, show="cannot_pass") == [other] or [
         e.pk for e in queries.pass_board(batch, show="cannot_pass")
     ] == [other.pk]
+
+
+def test_results_page_while_running_states_the_timing_once(client, organizer, running, enrollment):
+    approve_plan(enrollment)
+    Enrollment.objects.filter(pk=enrollment.pk).update(jp_attended_imported=40)
+    client.force_login(organizer)
+    html = client.get(reverse("programs:batch_results", args=[running.pk])).content.decode()
+    assert html.count("Results are recorded after the classes end") == 1
+    assert "nothing but the end of the classes" in html
+    assert 'data-testid="pass-one"' not in html and 'data-testid="pass-eligible"' not in html
