@@ -24,8 +24,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-email", action="store_true", help="Do not send e-mails (the worker will)."
         )
+        parser.add_argument(
+            "--rules-only",
+            action="store_true",
+            help="Run only this app's rules, not the extra passes of REMINDER_PASSES.",
+        )
 
-    def handle(self, *args, at=None, no_email=False, **options):
+    def handle(self, *args, at=None, no_email=False, rules_only=False, **options):
         now = timezone.now()
         if at:
             try:
@@ -35,7 +40,7 @@ class Command(BaseCommand):
             if timezone.is_naive(moment):
                 moment = timezone.make_aware(moment)
             now = moment
-        counts, seconds = reminder_pass_timed(now=now)
+        counts, seconds = reminder_pass_timed(now=now, extra=not rules_only)
         self.stdout.write(f"Reminder pass as of {timezone.localtime(now):%Y-%m-%d %H:%M %Z}")
         width = max(len(name) for name in counts) if counts else 10
         for name, count in counts.items():
