@@ -18,6 +18,7 @@ import datetime as dt
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import StrictInt
 
 from membumi.accounts.api import ErrorOut
 from membumi.programs.queries import get_program_for_user
@@ -105,7 +106,7 @@ class FollowUpFilter(Schema):
 class RespondIn(Schema):
     plan_status: PlanStatus
     stop_reason: str = ""
-    ratings: dict[str, int]
+    ratings: dict[str, StrictInt]  # ``true`` is not a rating of 1
     comment: str = ""
 
 

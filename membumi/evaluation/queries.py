@@ -120,10 +120,20 @@ def my_follow_ups(user, *, today: dt.date, pending_only: bool = False) -> QueryS
     ).order_by("rank", "open_until", "-answered_at", "-id")
 
 
+def about_me_by_mentor(user) -> Q:
+    """The mentor's forms about ``user`` as participant: candid ratings the participant never
+    reads, whatever other role (coach, organizer, administrator) they also hold."""
+    employee_id = getattr(user, "employee_id", None)
+    if not employee_id:
+        return Q(pk__in=[])
+    return Q(role=RespondentRole.MENTOR, enrollment__employee_id=employee_id)
+
+
 def follow_ups_for_user(user) -> QuerySet[FollowUp]:
     qs = _base()
     if not getattr(user, "is_authenticated", False):
         return qs.none()
+    qs = qs.exclude(about_me_by_mentor(user))
     if program_rules.is_platform_admin(user):
         return qs
     condition = Q(batch__program__institution_id__in=program_rules.organizer_institution_ids(user))
@@ -239,9 +249,10 @@ class Rollup:
         return any(r.forms for o in self.offsets for r in o.roles)
 
 
-def batch_rollup(batch, *, today: dt.date) -> Rollup:
+def batch_rollup(batch, *, today: dt.date, viewer=None) -> Rollup:
     """Response rate per offset and respondent role, what became of the plans, stop reasons,
-    and the average rating per item, self vs mentor (Kirkpatrick L3). Four queries."""
+    and the average rating per item, self vs mentor (Kirkpatrick L3). Four queries. The stop
+    reasons leave out the mentor's about ``viewer`` (a participant who also coaches)."""
     policy = policy_for(batch.program)
     answered = Q(answered_at__isnull=False)
     rows = (
@@ -310,6 +321,7 @@ def batch_rollup(batch, *, today: dt.date) -> Rollup:
         offsets.append(offset)
     stops = list(
         FollowUp.objects.filter(batch=batch, plan_status=PlanStatus.STOPPED)
+        .exclude(about_me_by_mentor(viewer))
         .select_related("enrollment__employee")
         .order_by("offset_months", "enrollment__employee__name", "role", "id")
     )

@@ -128,7 +128,7 @@ def rollup_list(request):
 @require_GET
 def batch_rollup(request, pk):
     batch = queries.get_rollup_batch_for_user(request.user, pk)
-    rollup = queries.batch_rollup(batch, today=timezone.localdate())
+    rollup = queries.batch_rollup(batch, today=timezone.localdate(), viewer=request.user)
     return render(
         request,
         "evaluation/rollup.html",
