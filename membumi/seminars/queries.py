@@ -128,10 +128,14 @@ def examined_plans(session) -> QuerySet[ActionPlan]:
 def visible_plans(user, session, relations=None) -> QuerySet[ActionPlan]:
     relations = rules.session_relations(user, session) if relations is None else relations
     plans = examined_plans(session)
+    employee_id = getattr(user, "employee_id", None)
+    if employee_id and session.state != SessionState.FINALISED:
+        # Nobody sees the scores of their own plan before the berita acara is final, whatever
+        # else they are to the session (examiner, coach, organizer).
+        plans = plans.exclude(enrollment__employee_id=employee_id)
     if rules.sees_every_plan(relations):
         return plans
     reader = Q(enrollment__coach_id=user.pk)
-    employee_id = getattr(user, "employee_id", None)
     if employee_id:
         reader |= Q(enrollment__mentor_id=employee_id)
         if session.state == SessionState.FINALISED:

@@ -193,9 +193,31 @@ def _clean_session(*, batch, kind, starts_at, place, examiners) -> tuple[str, li
                     "institution": batch.program.institution,
                 }
             ]
+        else:
+            enrolled = _participants_of(batch, examiners)
+            if enrolled:
+                errors["examiners"] = [
+                    _("%(names)s take(s) part in this batch and cannot examine it.")
+                    % {"names": ", ".join(str(u) for u in enrolled)}
+                ]
     if errors:
         raise ValidationError(errors)
     return place, examiners
+
+
+def _participants_of(batch, users) -> list:
+    """Those of ``users`` who take part in ``batch`` (not withdrawn): they do not examine it."""
+    from membumi.programs.models import Enrollment
+
+    employee_ids = {u.employee_id for u in users if getattr(u, "employee_id", None)}
+    if not employee_ids:
+        return []
+    taking_part = set(
+        Enrollment.objects.filter(batch=batch, employee_id__in=employee_ids)
+        .exclude(state="withdrawn")
+        .values_list("employee_id", flat=True)
+    )
+    return [u for u in users if getattr(u, "employee_id", None) in taking_part]
 
 
 def _require_seminars_enabled(batch):
