@@ -126,12 +126,30 @@ class PlanForm(forms.ModelForm):
         ]
 
 
-def valid_changes(form, before: dict) -> tuple[dict, list[str]]:
+def sent_fields(form, data) -> set[str] | None:
+    """The fields an autosave sent: ``plan-editor.js`` sends only the fields typed in since
+    the last save (``_partial`` plus one ``_fields`` per field, prefixed names), so a page
+    that shows an older copy never overwrites a newer one. ``None``: the whole form (a
+    browser without JavaScript)."""
+    if not data.get("_partial"):
+        return None
+    sent = set(data.getlist("_fields"))
+    return {name for name in form.fields if form.add_prefix(name) in sent}
+
+
+def valid_changes(form, before: dict, only: set[str] | None = None) -> tuple[dict, list[str]]:
     """Validate ``form`` and return the valid fields whose value differs from ``before``
     (the values before the form was bound: ModelForm validation writes the valid values onto
-    its instance), and the names of the invalid fields. A form-wide error counts for no
-    field."""
+    its instance), and the names of the invalid fields. With ``only``, the other fields are
+    left alone and their errors dropped. A form-wide error counts for no field."""
     form.is_valid()
+    if only is not None:
+        for name in [n for n in form.errors if n in form.fields and n not in only]:
+            del form.errors[name]
+            form.cleaned_data.pop(name, None)
+        for name in list(form.cleaned_data):
+            if name not in only:
+                del form.cleaned_data[name]
     invalid = [name for name in form.errors if name in form.fields]
     changes = {}
     for name in form.fields:

@@ -342,6 +342,52 @@ def test_autosave_without_javascript(client, participant, plan):
     assert plan.goal == "Tujuan"
 
 
+def test_autosave_from_the_editor_saves_only_the_fields_typed_in(client, participant, plan):
+    """plan-editor.js sends the fields typed since the last save (``_partial``,
+    ``_fields``): the others, possibly stale on the page, are left alone, even if empty."""
+    services.action_plan_update(plan=plan, by=participant, goal="Tujuan tersimpan")
+    client.force_login(participant)
+
+    response = client.post(
+        _url("plan_autosave", plan.pk),
+        {
+            "_partial": "1",
+            "_fields": ["data_source"],
+            "data_source": "ASIK",
+            "title": "",
+            "goal": "",
+        },
+        headers=HX,
+    )
+
+    plan.refresh_from_db()
+    assert (plan.title, plan.goal, plan.data_source) == (
+        "Antrean daring puskesmas",
+        "Tujuan tersimpan",
+        "ASIK",
+    )
+    assert "This field is required." not in response.content.decode()
+    assert json.loads(response["HX-Trigger"])["membumi:autosaved"]["invalid"] == []
+
+
+def test_milestone_autosave_partial_clears_unchecked_values(client, participant, plan):
+    program = plan.enrollment.batch.program
+    type(program).objects.filter(pk=program.pk).update(program_type="latsar")
+    milestone = services.milestone_add(
+        plan=plan, by=participant, term="short", output="Satu", values=["akuntabel"]
+    )
+    client.force_login(participant)
+
+    client.post(
+        _url("milestone_save", plan.pk, milestone.pk),
+        {"_partial": "1", "_fields": [f"ms-{milestone.pk}-values"]},
+        headers=HX,
+    )
+
+    milestone.refresh_from_db()
+    assert (milestone.values, milestone.output) == ([], "Satu")
+
+
 def test_autosave_without_changes_writes_nothing(client, participant, plan):
     client.force_login(participant)
     before = ActionPlan.objects.get().updated_at

@@ -36,7 +36,14 @@ from membumi.text.quality import term_window
 from .. import queries, rules, services
 from ..analysis import plan_quality
 from ..enums import BerAkhlak, PlanAction, PlanState, Term
-from ..forms import MilestoneForm, PlanForm, StakeholderForm, TransitionForm, valid_changes
+from ..forms import (
+    MilestoneForm,
+    PlanForm,
+    StakeholderForm,
+    TransitionForm,
+    sent_fields,
+    valid_changes,
+)
 from ..models import ActionPlan, PlanApproval
 
 EDITOR = "action_plans/plan_editor.html"
@@ -268,7 +275,7 @@ def plan_autosave(request, pk):
     before = {name: getattr(plan, name) for name in services.PLAN_FIELDS}
     before["problem"] = plan.problem
     form = PlanForm(request.POST, problems=_problems(request.user, plan))
-    changes, invalid = valid_changes(form, before)
+    changes, invalid = valid_changes(form, before, sent_fields(form, request.POST))
     if changes:
         problem = changes.pop("problem", ...)
         try:
@@ -377,7 +384,7 @@ def milestone_save(request, pk, mid):
     }
     form = _milestone_form(milestone, latsar, data=request.POST)
     # ModelForm validation writes the valid values onto the instance: compare with ``before``.
-    changes, invalid = valid_changes(form, before)
+    changes, invalid = valid_changes(form, before, sent_fields(form, request.POST))
     if changes:
         try:
             services.milestone_update(milestone=milestone, by=request.user, **changes)

@@ -34,9 +34,19 @@
     return Date.now() + offset;
   }
 
+  // Without localStorage (disabled, full) the state lives in this page only: the autosave
+  // still works, only the recovery after leaving the page does not.
+  var memory = JSON.stringify({ forms: {} });
+
   function load() {
+    var text = memory;
     try {
-      var state = JSON.parse(window.localStorage.getItem(KEY) || "null");
+      text = window.localStorage.getItem(KEY) || memory;
+    } catch (e) {
+      /* use the page's copy */
+    }
+    try {
+      var state = JSON.parse(text);
       return state && state.forms ? state : { forms: {} };
     } catch (e) {
       return { forms: {} };
@@ -44,14 +54,16 @@
   }
 
   function save(state) {
+    var empty = !Object.keys(state.forms).length;
+    memory = JSON.stringify(empty ? { forms: {} } : state);
     try {
-      if (Object.keys(state.forms).length) {
-        window.localStorage.setItem(KEY, JSON.stringify(state));
-      } else {
+      if (empty) {
         window.localStorage.removeItem(KEY);
+      } else {
+        window.localStorage.setItem(KEY, memory);
       }
     } catch (e) {
-      /* storage full or disabled: the autosave still works */
+      /* storage full or disabled: kept in ``memory`` */
     }
   }
 
@@ -157,11 +169,24 @@
   document.body.addEventListener("htmx:configRequest", function (event) {
     var form = event.detail.elt;
     if (form && form.dataset && form.dataset.autosave) {
-      var sent = {};
-      Array.prototype.forEach.call(form.elements, function (field) {
-        if (field.name && !(field.name in sent)) {
-          sent[field.name] = valueOf(form, field.name);
+      // Send only what was typed since the last save: a page showing an older copy (a save
+      // that landed while it loaded) must not overwrite newer text with its stale fields.
+      var kept = load().forms[form.dataset.autosave] || {};
+      var data = event.detail.formData;
+      var names = [];
+      Array.from(new Set(Array.from(data.keys()))).forEach(function (name) {
+        if (name !== "csrfmiddlewaretoken" && !(name in kept)) {
+          data.delete(name);
         }
+      });
+      var sent = {};
+      Object.keys(kept).forEach(function (name) {
+        sent[name] = valueOf(form, name);
+        names.push(name);
+      });
+      data.append("_partial", "1");
+      names.forEach(function (name) {
+        data.append("_fields", name);
       });
       form._membumiSent = sent;
       var status = document.getElementById("autosave-status");
