@@ -426,9 +426,26 @@ def missing_scores(session) -> list[str]:
         .order_by("enrollment__employee__name", "pk")
     )
     scored = set(session.scores.values_list("examiner_id", "plan_id"))
+    examiners = list(session.examiners.select_related("employee").order_by("username"))
+
+    def own(examiner, plan) -> bool:
+        # Nobody scores their own plan (an examiner who enrolled in the batch after being
+        # assigned): that pair is not missing, or the session could never be finalised.
+        return bool(examiner.employee_id) and examiner.employee_id == plan.enrollment.employee_id
+
     lines = []
-    for examiner in session.examiners.select_related("employee").order_by("username"):
-        missing = [p for p in plans if (examiner.pk, p.pk) not in scored]
+    unscorable = [p for p in plans if examiners and all(own(e, p) for e in examiners)]
+    if unscorable:
+        lines.append(
+            _("No examiner other than the participant can score: %(plans)s")
+            % {
+                "plans": "; ".join(
+                    f"“{p.title}” ({p.enrollment.employee.name})" for p in unscorable
+                )
+            }
+        )
+    for examiner in examiners:
+        missing = [p for p in plans if (examiner.pk, p.pk) not in scored and not own(examiner, p)]
         if missing:
             lines.append(
                 _("%(examiner)s has not scored: %(plans)s")

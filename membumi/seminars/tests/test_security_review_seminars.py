@@ -93,6 +93,44 @@ def test_examiner_enrolled_after_assignment_sees_no_score_of_own_plan_before_fin
     assert client.get(reverse("seminars:score", args=[session.pk, own.pk])).status_code == 404
 
 
+def test_examiner_enrolled_after_assignment_does_not_block_finalising(
+    session, examiner, examiner2, batch, organizer, mentor, unit, institution
+):
+    """The (examiner, own plan) pair is never required, so the session can still be final."""
+    user = UserFactory(
+        username="penguji-peserta",
+        employee=EmployeeFactory(
+            agency=unit.agency, work_unit=unit, supervisor=mentor.employee, name="Pak Penguji"
+        ),
+    )
+    RoleAssignmentFactory(user=user, role=Role.EXAMINER, institution=institution)
+    services.seminar_session_update(
+        session=session,
+        by=organizer,
+        kind=session.kind,
+        starts_at=session.starts_at,
+        place=session.place,
+        examiners=[examiner, examiner2, user],
+    )
+    enrollment = program_services.enrollment_create(
+        batch=batch, by=organizer, nip=user.employee.nip
+    )
+    enrollment.problem = make_problem(unit=unit, by=user, state="validated")
+    enrollment.save(update_fields=["problem"])
+    own = make_plan(enrollment, user, title="Pendaftaran daring posyandu")
+    from membumi.seminars import queries
+
+    for plan in queries.examined_plans(session):
+        for who in (examiner, examiner2, user):
+            if plan.pk != own.pk or who != user:
+                score_all(session, plan, who, 80)
+
+    assert services.missing_scores(session) == []
+    services.seminar_session_transition(session=session, action="finalise", by=organizer)
+    session.refresh_from_db()
+    assert session.state == "finalised"
+
+
 @pytest.fixture
 def self_coached(enrollment, participant, institution, organizer):
     RoleAssignmentFactory(user=participant, role=Role.TRAINER, institution=institution)
