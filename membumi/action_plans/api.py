@@ -394,7 +394,7 @@ def plan_similar(request, plan_id: int):
     similar = []
     for hit in hits:
         other = others.get(hit.plan_id)
-        if other is None:
+        if other is None or not rules.similar_plan_shown(other, in_scope=other.pk in visible):
             continue
         program = other.enrollment.batch.program
         similar.append(

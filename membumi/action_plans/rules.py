@@ -96,6 +96,13 @@ def can_see_similar(user, plan) -> bool:
     return bool(plan_relations(user, plan) & ({"coach"} | ORGANIZERS))
 
 
+def similar_plan_shown(other, *, in_scope: bool) -> bool:
+    """A near-duplicate is shown when it is in the viewer's own scope, or — outside it (another
+    institution, another coach's class) — only once it has been submitted: a draft nobody
+    outside its own class has seen stays private to that class."""
+    return in_scope or other.submitted_at is not None
+
+
 def allowed_actions(state, relations) -> list[str]:
     return [
         action

@@ -239,9 +239,10 @@ def twin(batch, organizer, mentor, unit):
     return make_ready(plan, user)
 
 
-@pytest.fixture
-def far_twin(other_organizer, other_agency):
-    """A near-copy in another institution (outside the coach's and organizer's scope)."""
+@pytest.fixture(params=["submitted"])
+def far_twin(request, other_organizer, other_agency):
+    """A near-copy in another institution (outside the coach's and organizer's scope),
+    submitted (``params``: override with ``draft`` through indirect parametrisation)."""
     institution = Institution.objects.get(code="BPSDM-Z")
     unit = WorkUnitFactory(agency=other_agency, name="Dinas Kesehatan Zulu")
     coach = make_trainer(institution, "widyaiswara-z")
@@ -269,7 +270,11 @@ def far_twin(other_organizer, other_agency):
     plan = services.action_plan_create(
         enrollment=enrollment, by=user, title="Antrean daring puskesmas"
     )
-    return make_ready(plan, user)
+    plan = make_ready(plan, user)
+    if request.param == "submitted":
+        services.action_plan_transition(plan=plan, action="submit", by=user)
+        plan.refresh_from_db()
+    return plan
 
 
 @pytest.mark.parametrize("who", ["participant", "mate", "mentor", "outsider", "other_organizer"])
@@ -301,6 +306,22 @@ def test_similar_side_by_side(client, who, request, ready_plan, twin, far_twin):
     else:
         assert "Pak Rahasia" not in body and far_twin.enrollment.employee.nip not in body
         assert "Not shown: outside your scope" in body
+
+
+@pytest.mark.parametrize("far_twin", ["draft"], indirect=True)
+@pytest.mark.parametrize("who", ["trainer", "organizer", "admin_user"])
+def test_similar_never_shows_an_unsubmitted_draft_outside_the_viewers_scope(
+    client, who, request, ready_plan, twin, far_twin
+):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(reverse("action_plans:similar", args=[ready_plan.pk]))
+    shown = {row["other"]["plan"].pk for row in response.context["rows"]}
+    api = client.get(f"/api/v1/action-plans/{ready_plan.pk}/similar").json()
+    in_api = {item["id"] for item in api["similar"]}
+    if who == "admin_user":  # everything is in the administrator's scope
+        assert shown == in_api == {twin.pk, far_twin.pk}
+    else:
+        assert shown == in_api == {twin.pk}
 
 
 def test_similar_empty_state(client, trainer, ready_plan):

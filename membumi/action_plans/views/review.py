@@ -193,7 +193,7 @@ def similar(request, pk):
     rows = []
     for hit in hits:
         other = others.get(hit.plan_id)
-        if other is None:
+        if other is None or not rules.similar_plan_shown(other, in_scope=other.pk in visible):
             continue
         shared = own_stems & _stems(_plan_text(other))
         rows.append(
