@@ -172,8 +172,12 @@ def test_text_survives_a_dropped_connection(transactional_db, page, participant,
     page.reload()
     assert page.locator("#id_goal").input_value() == "Menurunkan waktu tunggu menjadi 60 menit."
     _wait_db(lambda: ActionPlan.objects.get().goal == "Menurunkan waktu tunggu menjadi 60 menit.")
-    # Saved either when the connection came back or after the reload; then forgotten here.
-    page.wait_for_function("() => !Object.keys(localStorage).some(k => k.includes('plan-draft'))")
+    # Saved either when the connection came back or after the reload: nothing pending here.
+    page.wait_for_function(
+        """() => Object.keys(localStorage).filter(k => k.includes('plan-draft')).every(
+            k => Object.values(JSON.parse(localStorage[k]).forms).every(
+                fields => Object.values(fields).every(f => f.s)))"""
+    )
 
 
 @pytest.mark.parametrize("cookies", ["all", "session"])

@@ -8,7 +8,10 @@
  * - on load, fields kept in this browser that are newer than the server's copy are put back
  *   (with a notice) and sent again;
  * - after a successful autosave (the "membumi:autosaved" event the server triggers) the fields
- *   the server saved are forgotten; the ones it refused stay kept, marked aria-invalid;
+ *   the server saved are marked saved (and forgotten on the next load that shows them); the
+ *   ones it refused stay pending, marked aria-invalid;
+ * - only pending fields are sent, so a page showing an older copy never overwrites newer
+ *   text with its stale fields;
  * - offline (htmx:sendError), a server error, or an ended session (the login-required
  *   middleware answers htmx with HX-Redirect to the log-in page, which is not followed here)
  *   show a notice instead; the changes are sent again when the connection comes back or
@@ -134,9 +137,18 @@
     notice.textContent = "";
   }
 
+  // A kept field is pending until the server confirms it; then it is marked with the
+  // plan's version that holds it (``s``) and forgotten on the next load that shows at
+  // least that version (a page loaded while the save was still landing shows an older copy:
+  // the text is put back instead).
+  function unsaved(fields) {
+    return Object.keys(fields || {}).filter(function (name) { return !fields[name].s; });
+  }
+
   function pendingForms() {
     var state = load();
     return Object.keys(state.forms)
+      .filter(function (key) { return unsaved(state.forms[key]).length; })
       .map(function (key) { return document.getElementById(key); })
       .filter(function (form) { return form && form.dataset.autosave; });
   }
@@ -171,18 +183,16 @@
     if (form && form.dataset && form.dataset.autosave) {
       // Send only what was typed since the last save: a page showing an older copy (a save
       // that landed while it loaded) must not overwrite newer text with its stale fields.
-      var kept = load().forms[form.dataset.autosave] || {};
+      var names = unsaved(load().forms[form.dataset.autosave]);
       var data = event.detail.formData;
-      var names = [];
       Array.from(new Set(Array.from(data.keys()))).forEach(function (name) {
-        if (name !== "csrfmiddlewaretoken" && !(name in kept)) {
+        if (name !== "csrfmiddlewaretoken" && names.indexOf(name) === -1) {
           data.delete(name);
         }
       });
       var sent = {};
-      Object.keys(kept).forEach(function (name) {
+      names.forEach(function (name) {
         sent[name] = valueOf(form, name);
-        names.push(name);
       });
       data.append("_partial", "1");
       names.forEach(function (name) {
@@ -211,11 +221,11 @@
     var state = load();
     var kept = state.forms[detail.form] || {};
     var sent = (form && form._membumiSent) || {};
-    Object.keys(kept).forEach(function (name) {
+    unsaved(kept).forEach(function (name) {
       if (invalid.indexOf(name) !== -1) {
         kept[name].t = Math.max(kept[name].t, serverUpdated + 1);
       } else if (name in sent && same(kept[name].v, sent[name])) {
-        delete kept[name];
+        kept[name].s = serverUpdated;
       }
     });
     if (Object.keys(kept).length) {
@@ -336,11 +346,17 @@
       var form = document.getElementById(key);
       var fields = state.forms[key];
       Object.keys(fields).forEach(function (name) {
-        if (!form || fields[name].t <= serverUpdated) {
-          delete fields[name]; // the server's copy is newer, or the milestone is gone
+        var field = fields[name];
+        var stale = field.s ? serverUpdated < field.s : serverUpdated < field.t;
+        if (!form || !stale) {
+          delete fields[name]; // the page shows this text or newer, or the milestone is gone
           return;
         }
-        if (!same(valueOf(form, name), fields[name].v) && setValue(form, name, fields[name].v)) {
+        if (field.s) {
+          // Saved, but this page was read before the save landed: show it, send it again.
+          fields[name] = { v: field.v, t: now() };
+        }
+        if (!same(valueOf(form, name), field.v) && setValue(form, name, field.v)) {
           restored += 1;
         }
       });
