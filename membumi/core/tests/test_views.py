@@ -161,9 +161,9 @@ def _populate(agency, mentor, n):
 # an employee record adds the record, its unit, agency and supervisor, and the reports query.
 HOME_QUERIES = {
     "participant": 9,
-    "mentor": 9,
+    "mentor": 10,
     "organizer": 13,
-    "trainer": 12,
+    "trainer": 13,
     "viewer": 9,
     "admin_user": 10,
 }
