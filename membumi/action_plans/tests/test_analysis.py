@@ -2,9 +2,11 @@
 /quality and /similar endpoints (similar plans only for the coach and the organizer)."""
 
 import pytest
+from django.utils import timezone
 
 from membumi.accounts.services import api_token_create
 from membumi.action_plans import analysis, services
+from membumi.action_plans.models import ActionPlan
 from membumi.organizations.models import Institution
 from membumi.programs import services as program_services
 from membumi.programs.models import Program
@@ -165,7 +167,13 @@ def test_similar_across_institutions_hides_the_name(
         username="jauh",
     )
 
-    body = _get(client, trainer, f"{BASE}/{ready_copy_source.pk}/similar").json()
+    url = f"{BASE}/{ready_copy_source.pk}/similar"
+    # A draft nobody outside its class has seen stays private to that class ...
+    assert _get(client, trainer, url).json()["similar"] == []
+    # ... once submitted, it is shown, without the participant's name.
+    ActionPlan.objects.filter(pk=far.pk).update(state="submitted", submitted_at=timezone.now())
+    client.logout()
+    body = _get(client, trainer, url).json()
 
     assert [(s["id"], s["same_institution"], s["participant"]) for s in body["similar"]] == [
         (far.pk, False, None)
