@@ -29,3 +29,24 @@ def test_home_and_employee_record_fit_a_phone(page, participant):
         page.goto(url)
         assert page.evaluate(OVERFLOW) == [], url
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, url
+
+
+def test_hidden_labels_inside_a_scrolling_table_do_not_widen_the_page(page, db):
+    """A visually hidden label (position: absolute) in a wide table must stay inside the
+    table's scrolling box: without a positioned .table-wrap it escaped to the page and made
+    the whole batch page scroll sideways on a phone."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(reverse("login"))
+    page.evaluate(
+        """() => {
+          const wrap = document.createElement('div');
+          wrap.className = 'table-wrap';
+          const cells = Array.from({length: 8}, (_, i) =>
+            `<td><label class="visually-hidden" for="x${i}">Label</label>`
+            + `<select id="x${i}"><option>Pilihan yang cukup panjang ${i}</option></select></td>`);
+          wrap.innerHTML = `<table><tr>${cells.join('')}</tr></table>`;
+          document.querySelector('main').append(wrap);
+        }"""
+    )
+    assert page.evaluate("document.querySelector('.table-wrap').scrollWidth") > 375
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
