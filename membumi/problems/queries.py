@@ -283,13 +283,21 @@ class Traceability:
         return not (self.needs or self.programs or self.modules or self.batches)
 
 
-def problem_traceability(problem: Problem) -> Traceability:
+def problem_traceability(problem: Problem, user=None) -> Traceability:
     """Everything in training that answers ``problem``: the needs that group it, and (from
     ``programs.queries.addressing_for_problem``) the modules addressing it directly or through
     one of those needs, their programs and programs answering those needs, the batches of
-    those programs and the batches where a participant brings the problem."""
+    those programs and the batches where a participant brings the problem.
+
+    Each program and batch gets ``linked``: whether ``user`` may open its page (a participant,
+    mentor or agency viewer sees that a program addresses the problem, but the program's page
+    belongs to its organizers and trainers; a link there would only lead to "not found")."""
     from membumi.needs.models import Need
-    from membumi.programs.queries import addressing_for_problem
+    from membumi.programs.queries import (
+        addressing_for_problem,
+        batches_for_user,
+        programs_for_user,
+    )
 
     needs = list(
         Need.objects.filter(problems=problem)
@@ -297,6 +305,22 @@ def problem_traceability(problem: Problem) -> Traceability:
         .order_by("-analysis__created_at", "position", "id")
     )
     addressing = addressing_for_problem(problem)
+    visible_programs = visible_batches = set()
+    if user is not None:
+        visible_programs = set(
+            programs_for_user(user)
+            .filter(pk__in=[p.pk for p in addressing.programs])
+            .values_list("pk", flat=True)
+        )
+        visible_batches = set(
+            batches_for_user(user)
+            .filter(pk__in=[b.pk for b in addressing.batches])
+            .values_list("pk", flat=True)
+        )
+    for program in addressing.programs:
+        program.linked = program.pk in visible_programs
+    for batch in addressing.batches:
+        batch.linked = batch.pk in visible_batches
     return Traceability(
         needs=needs,
         programs=addressing.programs,

@@ -231,7 +231,7 @@ def _render_detail(request, problem, *, bound=None, status=200):
             "problem": problem,
             "history": queries.problem_history(problem),
             "endorsements": queries.problem_endorsements(problem),
-            "trace": queries.problem_traceability(problem),
+            "trace": queries.problem_traceability(problem, request.user),
             "action_forms": _transition_forms(request, problem, bound),
             "can_edit": rules.can_edit_problem(request.user, problem),
             "join_refusal": rules.join_refusal(request.user, problem),

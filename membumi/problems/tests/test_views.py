@@ -464,8 +464,10 @@ def test_detail_lists_history_and_endorsements(
     assert sibling_unit.name in html
 
 
-def test_detail_traceability(client, problem, participant, institution):
-    from membumi.programs.models import Module, Program
+def _program_addressing(problem, institution):
+    import datetime
+
+    from membumi.programs.models import Batch, Module, Program
 
     program = Program.objects.create(
         institution=institution,
@@ -477,13 +479,43 @@ def test_detail_traceability(client, problem, participant, institution):
     Module.objects.create(
         program=program, title="Alur layanan", jp=40, objectives="-"
     ).problems.add(problem)
+    batch = Batch.objects.create(
+        program=program,
+        name="Angkatan I",
+        start_date=datetime.date(2026, 3, 2),
+        end_date=datetime.date(2026, 3, 13),
+        mode="klasikal",
+        capacity=30,
+    )
+    return program, batch
+
+
+def test_detail_traceability(client, problem, participant, institution):
+    """The participant sees which program and batch address the problem, but not as links:
+    those pages belong to the organizers and trainers and would answer "not found"."""
+    program, batch = _program_addressing(problem, institution)
     client.force_login(participant)
 
     html = client.get(detail_url(problem)).content.decode()
 
     assert "Pelayanan Prima" in html
     assert "Alur layanan" in html
+    assert "Angkatan I" in html
+    assert reverse("programs:program_detail", args=[program.pk]) not in html
+    assert reverse("programs:batch_detail", args=[batch.pk]) not in html
+    assert client.get(reverse("programs:program_detail", args=[program.pk])).status_code == 404
+
+
+def test_detail_traceability_links_the_pages_an_organizer_may_open(
+    client, problem, organizer, institution
+):
+    program, batch = _program_addressing(problem, institution)
+    client.force_login(organizer)
+
+    html = client.get(detail_url(problem)).content.decode()
+
     assert reverse("programs:program_detail", args=[program.pk]) in html
+    assert reverse("programs:batch_detail", args=[batch.pk]) in html
 
 
 def test_detail_duplicate_links_the_original(client, problem, participant, unit):
