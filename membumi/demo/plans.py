@@ -496,4 +496,59 @@ def build_action_plans(world: World) -> bool:
             world.notes.append(f"Action plans: “{spec.title}” stays a draft: {exc}")
             moments = []
         _stamp(plan, dt.date(2026, 11, 17 + index % 4), moments)
+    _peer_clinic(world, batch, peserta)
     return True
+
+
+CLINIC = (
+    # (strengths, what to fix, questions, the author's answer or "")
+    (
+        "Sasaran by name by address membuat bayi yang tertinggal bisa dilacak.",
+        "Tahapan jangka menengah belum menyebut berapa desa yang dijangkau tiap bulan.",
+        "Siapa yang memperbarui kohort bila kader berganti?",
+        "Bidan desa; sudah saya tambahkan sebagai penanggung jawab tahapan jangka menengah.",
+    ),
+    (
+        "Indikator dan sumber datanya jelas.",
+        "",
+        "Apakah anggaran sweeping sudah masuk DPA puskesmas tahun depan?",
+        "",
+    ),
+    (
+        "",
+        "Target 95% dalam setahun terlalu tinggi dari nilai awal; pertimbangkan 90%.",
+        "",
+        "",
+    ),
+)
+
+
+def _peer_clinic(world: World, batch, peserta) -> None:
+    """Batch-mates' feedback on submitted plans of the running batch (peer clinic), one
+    answered by its author; ``peserta`` (whose own plan is still a draft) gives one."""
+    from membumi.action_plans import clinic
+    from membumi.action_plans.models import ActionPlan
+    from membumi.demo.world import _user
+
+    plans = list(
+        ActionPlan.objects.filter(enrollment__batch=batch, submitted_at__isnull=False)
+        .exclude(state="abandoned")
+        .select_related("enrollment__employee")
+        .order_by("pk")
+    )
+    if len(plans) < 2:
+        return
+    for index, (plan, (strengths, to_fix, questions, answer)) in enumerate(
+        zip(plans, CLINIC, strict=False)
+    ):
+        author = _user(world, plan.enrollment.employee)
+        # The first feedback comes from peserta; the others from the next plan's author.
+        giver_plan = plans[(index + 1) % len(plans)]
+        giver = peserta if index == 0 else _user(world, giver_plan.enrollment.employee)
+        if giver is None or giver.pk == author.pk:
+            continue
+        feedback = clinic.peer_feedback_give(
+            plan=plan, by=giver, strengths=strengths, to_fix=to_fix, questions=questions
+        )
+        if answer:
+            clinic.peer_feedback_answer(feedback=feedback, by=author, answer=answer)
