@@ -15,6 +15,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from membumi.action_plans import queries as plan_queries
+from membumi.action_plans.enums import Term
 from membumi.core.exceptions import TransitionNotAllowed
 from membumi.programs import queries as program_queries
 
@@ -335,6 +337,11 @@ def plan_sheet(request, pk, plan_pk):
     rows = []
     for c in sheet.criteria:
         rows.append((c, [s.by_criterion.get(c.pk) if s else None for s in sheet.scores]))
+    # The examiner scores what they read here: the plan itself, read-only. Its own page
+    # belongs to the participant, reviewers and organizers; an examiner only gets a link
+    # there when that page would open for them.
+    milestones = list(plan.milestones.all())
+    in_scope = plan_queries.plans_for_user(request.user).filter(pk=plan.pk).exists()
     return render(
         request,
         "seminars/plan_sheet.html",
@@ -350,7 +357,9 @@ def plan_sheet(request, pk, plan_pk):
             },
             "can_score": rules.can_score(relations, session),
             "finalised": session.state == SessionState.FINALISED,
-            "plan_url": _optional_url("action_plans:plan_detail", plan.pk),
+            "plan_url": _optional_url("action_plans:plan_detail", plan.pk) if in_scope else "",
+            "terms": [(term, [m for m in milestones if m.term == term]) for term in Term],
+            "stakeholders": list(plan.stakeholders.all()),
         },
     )
 

@@ -373,3 +373,35 @@ def test_examiner_nav_and_list(client, examiner, session):
     content = client.get(reverse("seminars:session_list")).content.decode()
     assert "Seminars to score" in content
     assert reverse("seminars:session_detail", args=[session.pk]) in content
+
+
+# --- The examiner reads the plan they score ---------------------------------------------------
+
+
+def test_examiner_reads_the_plan_on_the_sheet_without_a_link_to_a_page_refused_to_them(
+    client, examiner, session, submitted_plan
+):
+    """The plan's own page is not the examiner's (404 there): the sheet shows the plan
+    read-only instead of offering "Open the plan"."""
+    client.force_login(examiner)
+    plan_url = reverse("action_plans:plan_detail", args=[submitted_plan.pk])
+
+    html = client.get(
+        reverse("seminars:plan_sheet", args=[session.pk, submitted_plan.pk])
+    ).content.decode()
+
+    assert client.get(plan_url).status_code == 404
+    assert f'href="{plan_url}"' not in html
+    assert 'data-testid="sheet-plan"' in html
+    assert "Menurunkan waktu tunggu dari 180 menjadi 60 menit" in html
+    assert "Keluaran short" in html and "Keluaran long" in html
+
+
+def test_organizer_gets_the_link_to_the_plan_page(client, organizer, session, submitted_plan):
+    client.force_login(organizer)
+
+    html = client.get(
+        reverse("seminars:plan_sheet", args=[session.pk, submitted_plan.pk])
+    ).content.decode()
+
+    assert f'href="{reverse("action_plans:plan_detail", args=[submitted_plan.pk])}"' in html
