@@ -337,3 +337,13 @@ def test_home_names_roles_in_indonesian(client, organizer):
     client.force_login(organizer)
     response = client.get("/")
     assert b'data-role="organizer">Penyelenggara</span>' in response.content
+
+
+def test_login_page_lists_every_demo_account(client, db, settings):
+    from membumi.cli import DEMO_ACCOUNTS
+
+    settings.MEMBUMI_DEMO = True
+    html = client.get(reverse("login")).content.decode()
+
+    for username in DEMO_ACCOUNTS:
+        assert f"<code>{username}</code>" in html, username
