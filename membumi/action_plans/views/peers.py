@@ -173,20 +173,14 @@ def clinic_panel(request, pk):
     return _render_panel(request, _readable_plan(request, pk))
 
 
-@require_POST
-def clinic_feedback(request, pk):
-    plan = _readable_plan(request, pk)
-    form = FeedbackForm(request.POST)
+def _clinic_write(request, plan, form, write, *, done: str, anchor):
+    """Run one clinic write for a bound ``form``: refusals become form errors with their
+    status (400 invalid, 403 not allowed, 409 not open); success answers with the panel
+    (htmx) or a redirect to the thread. Returns ``(response or None, status)``."""
     status = 400
     if form.is_valid():
         try:
-            feedback = clinic_services.peer_feedback_give(
-                plan=plan,
-                by=request.user,
-                strengths=form.cleaned_data["strengths"],
-                to_fix=form.cleaned_data["to_fix"],
-                questions=form.cleaned_data["questions"],
-            )
+            result = write(form.cleaned_data)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
             status = 403
@@ -196,12 +190,32 @@ def clinic_feedback(request, pk):
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            done = _("Thank you: your feedback was sent to the author.")
             if request.htmx:
-                return _render_panel(request, plan, done=done)
+                return _render_panel(request, plan, done=done), status
             messages.success(request, done)
-            return redirect(_panel_url(plan, f"feedback-{feedback.pk}"))
-    return _render_panel(request, plan, status=status, feedback_form=form)
+            return redirect(_panel_url(plan, anchor(result))), status
+    return None, status
+
+
+@require_POST
+def clinic_feedback(request, pk):
+    plan = _readable_plan(request, pk)
+    form = FeedbackForm(request.POST)
+    response, status = _clinic_write(
+        request,
+        plan,
+        form,
+        lambda data: clinic_services.peer_feedback_give(
+            plan=plan,
+            by=request.user,
+            strengths=data["strengths"],
+            to_fix=data["to_fix"],
+            questions=data["questions"],
+        ),
+        done=_("Thank you: your feedback was sent to the author."),
+        anchor=lambda feedback: f"feedback-{feedback.pk}",
+    )
+    return response or _render_panel(request, plan, status=status, feedback_form=form)
 
 
 @require_POST
@@ -211,27 +225,19 @@ def clinic_answer(request, pk, fid):
     if feedback is None:
         raise Http404
     form = AnswerForm(request.POST, auto_id=f"id_answer_{fid}_%s")
-    status = 400
-    if form.is_valid():
-        try:
-            clinic_services.peer_feedback_answer(
-                feedback=feedback, by=request.user, answer=form.cleaned_data["answer"]
-            )
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-            status = 403
-        except TransitionNotAllowed as exc:
-            form.add_error(None, exc.message if hasattr(exc, "message") else str(exc))
-            status = 409
-        except ValidationError as exc:
-            _add_errors(form, exc)
-        else:
-            done = _("Your answer was sent.")
-            if request.htmx:
-                return _render_panel(request, plan, done=done)
-            messages.success(request, done)
-            return redirect(_panel_url(plan, f"feedback-{fid}"))
-    return _render_panel(request, plan, status=status, answer_form=form, answer_for=feedback.pk)
+    response, status = _clinic_write(
+        request,
+        plan,
+        form,
+        lambda data: clinic_services.peer_feedback_answer(
+            feedback=feedback, by=request.user, answer=data["answer"]
+        ),
+        done=_("Your answer was sent."),
+        anchor=lambda _answered: f"feedback-{fid}",
+    )
+    return response or _render_panel(
+        request, plan, status=status, answer_form=form, answer_for=feedback.pk
+    )
 
 
 urlpatterns = [
