@@ -44,6 +44,17 @@ def test_timeline_scoped(request, client, approved_plan, persona, status):
     assert client.get(_timeline(approved_plan)).status_code == status
 
 
+def test_timeline_names_the_direction_without_nested_brackets(client, approved_plan, participant):
+    """The direction label already holds brackets ("decrease (lower is better)"): wrapping it in
+    another pair read "(decrease (lower is better))"."""
+    client.force_login(participant)
+    html = client.get(_timeline(approved_plan)).content.decode()
+    label = approved_plan.get_indicator_direction_display().lower()
+
+    assert label in html
+    assert f"({label})" not in html
+
+
 def test_post_update_from_the_form(client, approved_plan, participant):
     client.force_login(participant)
     milestone = approved_plan.milestones.first()
