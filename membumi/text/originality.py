@@ -18,6 +18,11 @@ phrases (:data:`PROGRAM_BOILERPLATE`) are removed from every plan before indexin
 weighted by inverse document frequency over all plans, which already down-weights the
 verbs every plan uses ("menyusun", "melaksanakan", "sosialisasi").
 
+**Title and goal apart from the milestones.** Two plans on the same idea by different
+people share title and goal words; a copy also shares its steps. The head (title, goal)
+and the milestones are two TF-IDF parts, each normalised on its own and weighed by
+:data:`HEAD_WEIGHT`, and the milestone part leaves out the words of the plan's own head.
+
 ``check`` answers with plan ids and similarities only. Who may see what is the caller's
 business: the similar plans are for the coach and the organizer, never for other
 participants (issue 4).
@@ -29,12 +34,22 @@ from collections.abc import Hashable, Iterable
 from functools import cache
 from typing import NamedTuple
 
+import numpy as np
 from scipy import sparse
 
 from .similarity import IndexConfig, TextIndex
 from .stem import analyze
 
-ORIGINALITY_THRESHOLD = 0.53
+HEAD_WEIGHT = 0.35
+"""Share of the score that comes from the title and goal; the rest comes from the
+milestones. Both parts are TF-IDF vectors normalised on their own, so the similarity is
+``HEAD_WEIGHT * cos(heads) + (1 - HEAD_WEIGHT) * cos(milestones)``. With one vector for the
+whole plan, two plans on the same idea (alike title and goal, other milestones) looked like
+copies: the short head carried the rare topic words."""
+
+BODY_DROPS_HEAD_WORDS = True
+
+ORIGINALITY_THRESHOLD = 0.54
 """Plans at or above this cosine similarity are reported as probable copies. Chosen on
 the tune half of ``data/eval_plans.csv`` and reported on the other half by
 ``bench/plan_originality.py`` (see README.md)."""
@@ -93,6 +108,9 @@ PROGRAM_BOILERPLATE: tuple[str, ...] = (
 )
 
 
+_HEAD, _BODY = "h:", "m:"
+
+
 def _stems(text: str) -> tuple[str, ...]:
     return tuple(stem for stem, _ in analyze(text))
 
@@ -128,11 +146,18 @@ def strip_boilerplate(stems: list[str]) -> list[str]:
     return out
 
 
+def _sentences(parts: Iterable[str]) -> str:
+    cleaned = (" ".join((p or "").split()).rstrip(".") for p in parts)
+    return ". ".join(p for p in cleaned if p)
+
+
 def plan_text(title: str, goal: str, milestones: Iterable[str] = ()) -> str:
-    """The text of a plan that originality compares: title, goal and milestone texts
-    (titles and outputs), one sentence each."""
-    parts = [title or "", goal or "", *(m or "" for m in milestones)]
-    return ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip())
+    """The text of a plan that originality compares: title and goal on the first line,
+    the milestone texts (titles and outputs) on the second, one sentence each.
+    :class:`PlanIndex` weighs the two lines separately (:data:`HEAD_WEIGHT`)."""
+    head = _sentences([title, goal])
+    body = _sentences(milestones)
+    return f"{head}\n{body}" if head and body else head or body
 
 
 class SimilarPlan(NamedTuple):
@@ -160,10 +185,55 @@ class PlanIndex(TextIndex):
     ) -> None:
         self._strip = strip
         super().__init__(items, config=config)
+        if len(self):
+            self._set_matrix(self._weigh(self._matrix))
 
-    def _tokens(self, text: str) -> list[str]:
+    def _part_tokens(self, text: str) -> list[str]:
         tokens = super()._tokens(text)
         return strip_boilerplate(tokens) if getattr(self, "_strip", True) else tokens
+
+    def _tokens(self, text: str) -> list[str]:
+        """Head (title, goal) words prefixed ``h:``, milestone words ``m:``. A text without
+        the line break of :func:`plan_text` (free text, a plan without milestones) is used
+        for both parts."""
+        head, sep, body = (text or "").partition("\n")
+        head_tokens = self._part_tokens(head)
+        body_tokens = self._part_tokens(body) if sep else head_tokens
+        if sep and BODY_DROPS_HEAD_WORDS:
+            seen = set(head_tokens)
+            body_tokens = [t for t in body_tokens if t not in seen] or body_tokens
+        return [f"{_HEAD}{t}" for t in head_tokens] + [f"{_BODY}{t}" for t in body_tokens]
+
+    def _head_columns(self) -> np.ndarray:
+        size = len(self._word.vocabulary_) if hasattr(self._word, "vocabulary_") else -1
+        cached = getattr(self, "_head_mask", None)
+        if cached is None or cached.size != size:
+            terms = self._word.get_feature_names_out()
+            cached = np.char.startswith(terms.astype(np.str_), _HEAD)
+            self._head_mask = cached
+        return cached
+
+    def _weigh(self, matrix: sparse.spmatrix) -> sparse.csr_matrix:
+        """Scale each row so the head part has norm sqrt(w) and the milestone part
+        sqrt(1 - w): the dot product of two rows is then the weighted sum of the cosines."""
+        m = sparse.csr_matrix(matrix, dtype=np.float32, copy=True)
+        if m.nnz == 0:
+            return m
+        head = self._head_columns()[m.indices]
+        rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+        sq = m.data.astype(np.float64) ** 2
+        n_head = np.bincount(rows, weights=sq * head, minlength=m.shape[0])
+        n_body = np.bincount(rows, weights=sq * ~head, minlength=m.shape[0])
+        # a part with no known word keeps weight 0; the other part does not grow
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale_head = np.where(n_head > 0, np.sqrt(HEAD_WEIGHT / n_head), 0.0)
+            scale_body = np.where(n_body > 0, np.sqrt((1 - HEAD_WEIGHT) / n_body), 0.0)
+        m.data = (m.data * np.where(head, scale_head[rows], scale_body[rows])).astype(np.float32)
+        m.eliminate_zeros()
+        return m
+
+    def _vectorize(self, texts):
+        return self._weigh(super()._vectorize(texts))
 
     def add(self, items: Iterable[tuple[Hashable, str]]) -> None:
         """Append plans without rebuilding: they are weighted with this index's vocabulary
@@ -204,6 +274,7 @@ class PlanIndex(TextIndex):
 
 
 __all__ = [
+    "HEAD_WEIGHT",
     "ORIGINALITY_THRESHOLD",
     "PROGRAM_BOILERPLATE",
     "PlanIndex",

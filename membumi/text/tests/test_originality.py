@@ -88,7 +88,41 @@ def eval_text(row):
 
 
 def test_plan_text_joins_title_goal_and_milestones():
-    assert plan_text("Judul", "Tujuan.", ["Satu", "", "Dua"]) == "Judul. Tujuan. Satu. Dua"
+    assert plan_text("Judul", "Tujuan.", ["Satu", "", "Dua"]) == "Judul. Tujuan\nSatu. Dua"
+    assert plan_text("Judul\nbaris dua", "Tujuan", []) == "Judul baris dua. Tujuan"
+
+
+def test_long_forms_meet_their_acronyms():
+    a = plan_text(
+        "Percepatan penerbitan SP2D melalui SIPD di BPKAD",
+        "Menaikkan SP2D terbit tepat waktu menjadi 95%",
+        ["Menyusun SOP verifikasi SPM", "Memantau antrian SPM di SIPD"],
+    )
+    b = plan_text(
+        "Percepatan penerbitan surat perintah pencairan dana melalui sistem informasi "
+        "pemerintahan daerah di badan pengelola keuangan dan aset daerah",
+        "Meningkatkan surat perintah pencairan dana terbit tepat waktu menjadi 90%",
+        [
+            "Menyusun standar operasional prosedur verifikasi surat perintah membayar",
+            "Memonitor antrean surat perintah membayar di sistem informasi pemerintahan daerah",
+        ],
+    )
+    index = PlanIndex([(1, a), (2, b), (3, KTP), (4, BANK_SAMPAH)])
+    assert index.duplicate_score(1, 2) > 0.9
+
+
+def test_same_idea_with_other_milestones_is_not_a_copy():
+    other = plan_text(
+        "Pembentukan bank sampah unit di tingkat RW di Kelurahan Tegalsari",
+        "Mengurangi sampah anorganik ke TPA sebesar 2 ton per bulan melalui bank sampah unit",
+        [
+            "Menerbitkan surat edaran lurah tentang kewajiban memilah di rumah tangga",
+            "Menyediakan gerobak pilah dan jadwal angkut terpisah",
+            "Memberi insentif iuran kebersihan bagi warga yang menabung",
+        ],
+    )
+    index = PlanIndex([(1, BANK_SAMPAH), (2, other), (3, KTP), (4, RUTE_SAMPAH)])
+    assert index.duplicate_score(1, 2) < ORIGINALITY_THRESHOLD
 
 
 def test_boilerplate_phrases_go_content_stays():
@@ -132,7 +166,9 @@ def test_program_template_alone_does_not_make_plans_alike():
     others = [(i, t) for i, t in enumerate([KTP, RUTE_SAMPAH, BANK_SAMPAH])]
     items = [("a", a), ("b", b), *others]
     plain, stripped = TextIndex(items), PlanIndex(items)
-    assert stripped.duplicate_score("a", "b") < 0.1 < plain.duplicate_score("a", "b")
+    # 0.13 since the milestones are weighed on their own: in a five-plan index the one
+    # verb both step lists share ("menyusun") has a high idf (0.09 before)
+    assert stripped.duplicate_score("a", "b") < 0.15 < plain.duplicate_score("a", "b")
 
 
 def test_add_weights_new_plans_with_the_index_vocabulary(index):
@@ -173,11 +209,6 @@ def eval_counts() -> tuple[int, int, int]:
     return len(found & copies), len(found - copies), len(copies - found)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="goal not met since the harder cases (disguised copies, same-problem negatives) "
-    "were added: all pairs at 0.53 give P 0.64, R 0.85 (see membumi/text/README.md)",
-)
 def test_eval_set_meets_the_goals_at_the_shipped_threshold():
     """bench/plan_originality.py has the full protocol (tune/test halves, sweep). The
     issue's goal on the whole labelled set; strict, so it reports when it starts to pass."""
@@ -186,10 +217,10 @@ def test_eval_set_meets_the_goals_at_the_shipped_threshold():
 
 
 def test_eval_set_does_not_regress_at_the_shipped_threshold():
-    """Floor at the figures measured on the harder set (P 0.640, R 0.845 on all pairs),
-    so a change that makes the method worse still fails."""
+    """Floor at the figures measured on the harder set (P 0.946, R 0.833 on all pairs at
+    0.54), so a change that makes the method worse still fails."""
     tp, fp, fn = eval_counts()
-    assert tp / (tp + fp) >= 0.62 and tp / (tp + fn) >= 0.83
+    assert tp / (tp + fp) >= 0.94 and tp / (tp + fn) >= 0.83
 
 
 def test_eval_set_is_labelled_sensibly():
