@@ -133,7 +133,14 @@ def _int(value):
         return None
 
 
-def _clean_measurement(measurement) -> dict | None:
+PERCENT_UNITS = {"%", "persen", "percent", "prosentase", "persentase"}
+
+
+def _is_percent(unit: str) -> bool:
+    return unit.strip().lower().rstrip(".") in PERCENT_UNITS
+
+
+def _clean_measurement(measurement, plan=None) -> dict | None:
     if not measurement:
         return None
     value, measured_on = measurement.get("value"), measurement.get("measured_on")
@@ -150,6 +157,13 @@ def _clean_measurement(measurement) -> dict | None:
         value = None
     if value is None and "measurement_value" not in errors:
         errors["measurement_value"] = [_("Give the measured value.")]
+    elif (
+        value is not None
+        and plan is not None
+        and _is_percent(plan.indicator_unit)
+        and not Decimal(0) <= value <= Decimal(100)
+    ):
+        errors["measurement_value"] = [_("A percentage lies between 0 and 100.")]
     if isinstance(measured_on, str):
         try:
             measured_on = date.fromisoformat(measured_on)
@@ -232,14 +246,14 @@ def progress_update_create(
     if not narrative:
         errors["narrative"] = [_("Say what was done.")]
     cleaned = {}
-    for key, func, arg in (
-        ("milestones", _clean_milestones, None),
-        ("measurement", _clean_measurement, measurement),
-        ("links", _clean_links, links),
-        ("files", check_files, files),
+    for key, clean in (
+        ("milestones", lambda: _clean_milestones(plan, milestones)),
+        ("measurement", lambda: _clean_measurement(measurement, plan)),
+        ("links", lambda: _clean_links(links)),
+        ("files", lambda: check_files(files)),
     ):
         try:
-            cleaned[key] = func(plan, milestones) if key == "milestones" else func(arg)
+            cleaned[key] = clean()
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 errors.setdefault(field, []).extend(messages)

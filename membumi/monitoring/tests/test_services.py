@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from membumi.action_plans import services as plan_services
 from membumi.action_plans.enums import PlanState
+from membumi.action_plans.models import ActionPlan
 from membumi.core.exceptions import TransitionNotAllowed
 from membumi.monitoring import services
 from membumi.monitoring.achievement import achievement
@@ -187,6 +188,26 @@ def test_measurement_validation(approved_plan, participant):
             measurement={"value": "1", "measured_on": dt.date(2999, 1, 1)},
         )
     assert "measured_on" in exc.value.message_dict
+
+
+@pytest.mark.parametrize(
+    ("indicator_unit", "value", "refused"),
+    [("%", "101", True), ("persen", "-5", True), ("%", "100", False), ("menit", "240", False)],
+)
+def test_a_percentage_lies_between_0_and_100(
+    approved_plan, participant, indicator_unit, value, refused
+):
+    ActionPlan.objects.filter(pk=approved_plan.pk).update(indicator_unit=indicator_unit)
+    approved_plan.refresh_from_db()
+    measurement = {"value": value, "measured_on": dt.date(2026, 1, 1)}
+    if refused:
+        with pytest.raises(ValidationError) as exc:
+            _update(approved_plan, participant, measurement=measurement)
+        assert exc.value.message_dict["measurement_value"] == [
+            "A percentage lies between 0 and 100."
+        ]
+    else:
+        assert _update(approved_plan, participant, measurement=measurement).pk
 
 
 def test_mentor_accepts_and_measurement_counts(approved_plan, participant, mentor):
