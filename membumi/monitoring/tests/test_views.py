@@ -362,3 +362,33 @@ def test_mentor_decides_from_the_queue(client, approved_plan, participant, mento
     )
     update.refresh_from_db()
     assert update.state == UpdateState.ACCEPTED
+
+
+def _report(plan, by, n, *, decide_by=None):
+    update = services.progress_update_create(
+        plan=plan,
+        by=by,
+        narrative=f"Laporan {n}",
+        measurement={"value": str(10 + n), "measured_on": dt.date(2026, 1, 1)},
+        files=[upload(f"bukti-{n}.pdf", PDF)],
+        links=[f"https://contoh.go.id/bukti/{n}"],
+    )
+    if decide_by is not None:
+        services.progress_update_decide(update=update, by=decide_by, action="accept")
+    return update
+
+
+@pytest.mark.parametrize("persona", ["participant", "mentor"])
+def test_timeline_constant_queries(request, client, approved_plan, participant, mentor, persona):
+    """The timeline (updates, measurements, evidence, decisions, plan steps) costs the same
+    number of queries for one report as for many."""
+    client.force_login(request.getfixturevalue(persona))
+    url = reverse("monitoring:plan_timeline", args=[approved_plan.pk])
+    _report(approved_plan, participant, 1, decide_by=mentor)
+    one, page = _count(client, url)
+    assert page.count("Laporan 1") >= 1
+    for n in range(2, 7):
+        _report(approved_plan, participant, n, decide_by=mentor if n % 2 else None)
+    many, page = _count(client, url)
+    assert all(f"Laporan {n}" in page for n in range(1, 7))
+    assert one == many
