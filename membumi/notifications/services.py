@@ -6,10 +6,11 @@ commits it asks the worker to drain the outbox (``tasks.send_notification_emails
 rendered by the caller in the default language (Bahasa Indonesia) at the time of sending.
 
 ``notification_outbox_send`` drains the outbox: it claims pending rows under a lease, sends
-each copy through Django's e-mail backend and marks it ``sent`` right after. Delivery is
-**at-least-once**: a crash between the SMTP server accepting a message and the mark being
-committed leaves that one row pending, and it is sent again when its lease expires. No row is
-ever lost; at most the message in flight at the crash goes out twice.
+the copies through one connection of Django's e-mail backend and marks the sent rows ``sent``
+in one statement per ``OUTBOX_MARK_BATCH`` (50) messages. Delivery is **at-least-once**: a
+process killed after the SMTP server accepted messages but before their mark was committed
+leaves those rows pending, and they are sent again when their lease expires. No row is ever
+lost; at most ``OUTBOX_MARK_BATCH`` messages (those sent since the last mark) go out twice.
 """
 
 import logging
@@ -29,6 +30,7 @@ from .models import EmailState, Notification
 logger = logging.getLogger(__name__)
 
 OUTBOX_BATCH = 100  # rows claimed at a time
+OUTBOX_MARK_BATCH = 50  # sent rows marked per statement (at most this many can go out twice)
 EMAIL_LEASE = timedelta(minutes=10)  # a claimed row nobody marked is sent again after this
 EMAIL_MAX_ATTEMPTS = 5  # after this many failed sends a row is ``failed``
 EMAIL_RETRY_AFTER = timedelta(minutes=5)  # × attempts
@@ -160,8 +162,10 @@ def notification_email_message(*, notification: Notification, to: str) -> EmailM
 
 
 def notification_outbox_send(*, limit: int | None = None, now=None) -> OutboxReport:
-    """Send the e-mail copies waiting in the outbox (at most ``limit`` rows), each marked right
-    after the backend accepted it. Safe to run in several processes at once."""
+    """Send the e-mail copies waiting in the outbox (at most ``limit`` rows) through one
+    connection of the e-mail backend. Sent rows are marked in one statement per
+    ``OUTBOX_MARK_BATCH`` messages (and whatever was sent is marked before an error leaves);
+    a failure is marked for its own row at once. Safe to run in several processes at once."""
     report = OutboxReport()
     mail = get_connection()
     opened = False
@@ -176,39 +180,66 @@ def notification_outbox_send(*, limit: int | None = None, now=None) -> OutboxRep
             if not opened:
                 mail.open()
                 opened = True
-            for notification in rows:
-                _send_one(notification, mail, report)
+            _send_batch(rows, mail, report)
     finally:
         if opened:
             mail.close()
     return report
 
 
-def _send_one(notification: Notification, mail, report: OutboxReport) -> None:
+def _mark_done(ids: list[int], lease: str, **fields) -> None:
+    """Mark the rows of this lease that are still pending (one statement); clears the list."""
+    if ids:
+        Notification.objects.filter(
+            pk__in=ids, email_lease=lease, email_state=EmailState.PENDING
+        ).update(email_lease_until=None, **fields)
+        ids.clear()
+
+
+def _send_batch(rows: list[Notification], mail, report: OutboxReport) -> None:
+    """Send one claimed batch (all under the same lease). The ids of sent rows are collected
+    and marked ``sent`` every ``OUTBOX_MARK_BATCH`` messages, so a process killed in between
+    leaves at most that many sent-but-unmarked rows, which go out again after the lease."""
+    sent: list[int] = []
+    skipped: list[int] = []
+    lease = rows[0].email_lease
+    try:
+        for notification in rows:
+            address = recipient_address(notification.recipient)
+            if not address:
+                skipped.append(notification.pk)
+                report.skipped += 1
+                continue
+            try:
+                message = notification_email_message(notification=notification, to=address)
+                mail.send_messages([message])
+            except Exception:
+                logger.exception("E-mail for notification %s failed", notification.pk)
+                _mark_failure(notification)
+                report.failed += 1
+                continue
+            sent.append(notification.pk)
+            report.sent += 1
+            if len(sent) >= OUTBOX_MARK_BATCH:
+                _mark_done(sent, lease, email_state=EmailState.SENT, emailed_at=timezone.now())
+    finally:
+        # Also when leaving on an error: what the backend accepted is marked, not resent.
+        _mark_done(sent, lease, email_state=EmailState.SENT, emailed_at=timezone.now())
+        _mark_done(skipped, lease, email_state=EmailState.SKIPPED)
+
+
+def _mark_failure(notification: Notification) -> None:
     mine = Notification.objects.filter(
         pk=notification.pk, email_lease=notification.email_lease, email_state=EmailState.PENDING
     )
-    address = recipient_address(notification.recipient)
-    if not address:
-        mine.update(email_state=EmailState.SKIPPED, email_lease_until=None)
-        report.skipped += 1
-        return
-    try:
-        mail.send_messages([notification_email_message(notification=notification, to=address)])
-    except Exception:
-        logger.exception("E-mail for notification %s failed", notification.pk)
-        attempts = notification.email_attempts + 1
-        if attempts >= EMAIL_MAX_ATTEMPTS:
-            mine.update(email_state=EmailState.FAILED, email_attempts=attempts)
-        else:
-            mine.update(
-                email_attempts=F("email_attempts") + 1,
-                email_lease_until=timezone.now() + EMAIL_RETRY_AFTER * attempts,
-            )
-        report.failed += 1
-        return
-    mine.update(email_state=EmailState.SENT, emailed_at=timezone.now(), email_lease_until=None)
-    report.sent += 1
+    attempts = notification.email_attempts + 1
+    if attempts >= EMAIL_MAX_ATTEMPTS:
+        mine.update(email_state=EmailState.FAILED, email_attempts=attempts)
+    else:
+        mine.update(
+            email_attempts=F("email_attempts") + 1,
+            email_lease_until=timezone.now() + EMAIL_RETRY_AFTER * attempts,
+        )
 
 
 def notification_mark_read(*, user, pk) -> int:
