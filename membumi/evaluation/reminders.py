@@ -8,18 +8,23 @@ in this order:
    answered and closed forms get nothing. A pass that runs late sends only the stage due now
    (no burst of three messages). A new mentor (the enrolment's mentor changed) is told too.
 
-Both return how many rows they created / messages they sent.
+Both return how many rows they created / messages they sent. Both work in chunks (enrolments
+by id, forms by id), each committed in its own short transaction; the reminder pass calls them
+outside any transaction. A pass killed between chunks keeps what it committed, and the next
+run creates exactly what is still missing (unique enrolment × offset × role; unique
+notification key), so nothing is duplicated or missed.
 """
 
 import datetime as dt
 
 from django.conf import settings
+from django.db import transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from membumi.notifications.models import Notification
-from membumi.notifications.services import notify
+from membumi.notifications.models import EmailState, Notification
+from membumi.notifications.services import outbox_kick
 
 from . import rules, services
 from .enums import RespondentRole
@@ -106,22 +111,38 @@ def followup_remind_pass(*, today: dt.date) -> int:
                     continue
                 stage = _stage(follow_up, today)
                 todo.append((follow_up, user, stage, f"followup_{stage}:{follow_up.pk}:{user.pk}"))
-            taken = set(
-                Notification.objects.filter(key__in=[key for *_rest, key in todo]).values_list(
-                    "key", flat=True
+            if not todo:
+                continue
+            with transaction.atomic():  # one short transaction per chunk
+                taken = set(
+                    Notification.objects.filter(key__in=[key for *_rest, key in todo]).values_list(
+                        "key", flat=True
+                    )
                 )
-            )
-            for follow_up, user, stage, key in todo:
-                if key in taken:
+                rows = []
+                for follow_up, user, stage, key in todo:
+                    if key in taken:
+                        continue
+                    title, body = _message(follow_up, stage)
+                    rows.append(
+                        Notification(
+                            recipient=user,
+                            kind="followup_open" if stage == "open" else "followup_reminder",
+                            title=title[:200],
+                            body=body,
+                            url=reverse("evaluation:follow_up_detail", args=[follow_up.pk]),
+                            key=key,
+                            email_state=EmailState.PENDING,
+                        )
+                    )
+                if not rows:
                     continue
-                title, body = _message(follow_up, stage)
-                if notify(
-                    recipient=user,
-                    kind="followup_open" if stage == "open" else "followup_reminder",
-                    title=title,
-                    body=body,
-                    url=reverse("evaluation:follow_up_detail", args=[follow_up.pk]),
-                    key=key,
-                ):
-                    sent += 1
+                # ignore_conflicts: a key taken meanwhile by a concurrent pass is skipped, as
+                # ``notify`` would.
+                Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+                sent += len(rows)
+    if sent:
+        # One outbox drain for the whole pass (not one per chunk); a pass killed before this
+        # leaves its copies to the scheduler's periodic drain.
+        outbox_kick()
     return sent

@@ -3,7 +3,8 @@
 * ``follow_up_policy_set`` — an organizer sets a program's offsets, window and items.
 * ``follow_up_schedule_due`` — creates the follow-ups due today (idempotent: the unique
   enrolment × offset × role makes a re-run create nothing); called by
-  ``reminders.followup_schedule_pass``.
+  ``reminders.followup_schedule_pass``. It works in chunks of enrolments, each committed on
+  its own, so it must not be called inside a long transaction.
 * ``follow_up_respond`` — the respondent answers an open form, once. It is the only code that
   writes an answer: 403 for anyone but the respondent, 409 when the form is not open
   (``TransitionNotAllowed``), 400 for an incomplete or invalid answer.
@@ -25,6 +26,8 @@ from membumi.programs.models import Batch
 from . import queries, rules
 from .enums import PlanStatus, RespondentRole
 from .models import FollowUp, FollowUpPolicy, FollowUpRating
+
+SCHEDULE_CHUNK = 5000  # enrolments per transaction of ``follow_up_schedule_due``
 
 
 def _actor(by):
@@ -162,16 +165,20 @@ def follow_up_schedule_due(*, today: dt.date) -> int:
             if due <= today <= until:
                 created += _schedule(batch, months, due, until, policy.items)
     if created:
-        audit_record(
-            actor=None,
-            action="follow_up.schedule",
-            summary=f"{created} follow-up forms opened on {today.isoformat()}",
-            data={"today": today.isoformat(), "created": created},
-        )
+        with transaction.atomic():
+            audit_record(
+                actor=None,
+                action="follow_up.schedule",
+                summary=f"{created} follow-up forms opened on {today.isoformat()}",
+                data={"today": today.isoformat(), "created": created},
+            )
     return created
 
 
 def _schedule(batch, months, due, until, items) -> int:
+    """Create the missing forms of one batch and offset, ``SCHEDULE_CHUNK`` enrolments (by id)
+    at a time, each chunk in its own short transaction: a pass killed half-way keeps the
+    chunks it committed, and the next pass creates exactly the forms still missing."""
     approved_plan = (
         ActionPlan.objects.filter(enrollment=OuterRef("pk"), approved_at__isnull=False)
         .order_by("-approved_at", "-pk")
@@ -181,35 +188,49 @@ def _schedule(batch, months, due, until, items) -> int:
         batch.enrollments.exclude(state__in=rules.EXCLUDED_ENROLLMENT_STATES)
         .annotate(approved_plan_id=Subquery(approved_plan))
         .filter(approved_plan_id__isnull=False)
+        .order_by("pk")
         .values_list("pk", "agency_id", "mentor_id", "approved_plan_id")
     )
-    existing = set(
-        FollowUp.objects.filter(batch=batch, offset_months=months).values_list(
-            "enrollment_id", "role"
-        )
-    )
-    new = []
-    for enrollment_id, agency_id, mentor_id, plan_id in enrolments:
-        roles = [RespondentRole.PARTICIPANT] + ([RespondentRole.MENTOR] if mentor_id else [])
-        for role in roles:
-            if (enrollment_id, role) in existing:
-                continue
-            new.append(
-                FollowUp(
-                    enrollment_id=enrollment_id,
-                    agency_id=agency_id,
+    created = 0
+    last = 0
+    while True:
+        chunk = list(enrolments.filter(pk__gt=last)[:SCHEDULE_CHUNK])
+        if not chunk:
+            return created
+        first, last = chunk[0][0], chunk[-1][0]
+        with transaction.atomic():
+            existing = set(
+                FollowUp.objects.filter(
                     batch=batch,
-                    plan_id=plan_id,
                     offset_months=months,
-                    role=role,
-                    due_date=due,
-                    open_until=until,
-                    items=items,
-                )
+                    enrollment_id__gte=first,
+                    enrollment_id__lte=last,
+                ).values_list("enrollment_id", "role")
             )
-    # ignore_conflicts: two passes running at once still create each form only once.
-    FollowUp.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
-    return len(new)
+            new = []
+            for enrollment_id, agency_id, mentor_id, plan_id in chunk:
+                roles = [RespondentRole.PARTICIPANT] + (
+                    [RespondentRole.MENTOR] if mentor_id else []
+                )
+                for role in roles:
+                    if (enrollment_id, role) in existing:
+                        continue
+                    new.append(
+                        FollowUp(
+                            enrollment_id=enrollment_id,
+                            agency_id=agency_id,
+                            batch=batch,
+                            plan_id=plan_id,
+                            offset_months=months,
+                            role=role,
+                            due_date=due,
+                            open_until=until,
+                            items=items,
+                        )
+                    )
+            # ignore_conflicts: two passes running at once still create each form only once.
+            FollowUp.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
+        created += len(new)
 
 
 # --- Answer -----------------------------------------------------------------------------------

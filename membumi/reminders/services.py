@@ -132,7 +132,8 @@ def reminder_pass(
 
 def _extra_passes(*, today) -> dict[str, int | None]:
     """Run the passes other apps plug in (``settings.REMINDER_PASSES``: dotted paths of
-    ``f(*, today) -> int``); one that cannot be imported yet is skipped."""
+    ``f(*, today) -> int``, each idempotent and committing its own chunks); one that cannot be
+    imported yet is skipped, one that fails keeps the chunks it committed."""
     results: dict[str, int | None] = {}
     for path in getattr(settings, "REMINDER_PASSES", []):
         try:
@@ -142,8 +143,9 @@ def _extra_passes(*, today) -> dict[str, int | None]:
             continue
         name = path.rsplit(".", 1)[-1]
         try:
-            with transaction.atomic():  # a failing pass rolls back alone
-                results[name] = int(function(today=today) or 0)
+            # Called outside any transaction: a pass commits its own short chunks (so a long
+            # pass holds no locks and a killed one keeps its work); it must be idempotent.
+            results[name] = int(function(today=today) or 0)
         except Exception:
             logger.exception("Reminder pass %s failed", path)
             results[name] = None

@@ -80,3 +80,26 @@ def test_no_account_no_message(forms, participant):
     participant.employee = None
     participant.save(update_fields=["employee"])
     assert followup_remind_pass(today=day(0)) == 1  # the mentor only
+
+
+def test_one_form_per_chunk_sends_the_same_and_a_killed_pass_is_completed(forms, monkeypatch):
+    from membumi.evaluation import reminders
+
+    monkeypatch.setattr(reminders, "CHUNK", 1)
+    calls = []
+    real = Notification.objects.bulk_create
+
+    def dies_on_the_second_chunk(rows, **kwargs):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise RuntimeError("killed")
+        return real(rows, **kwargs)
+
+    monkeypatch.setattr(Notification.objects, "bulk_create", dies_on_the_second_chunk)
+    with pytest.raises(RuntimeError):
+        followup_remind_pass(today=day(0))
+    assert Notification.objects.count() == 1  # the first chunk was committed
+    monkeypatch.setattr(Notification.objects, "bulk_create", real)
+    assert followup_remind_pass(today=day(0)) == 1  # only the missing one
+    assert followup_remind_pass(today=day(0)) == 0
+    assert sorted(Notification.objects.values_list("kind", flat=True)) == ["followup_open"] * 2

@@ -133,3 +133,29 @@ def test_a_later_policy_change_leaves_created_forms_alone(forms, organizer, prog
     own, _ = forms
     own.refresh_from_db()
     assert [item["code"] for item in own.items] == list(rules.DEFAULT_ITEMS)
+
+
+def test_one_enrolment_per_chunk_creates_the_same_and_a_killed_pass_is_completed(
+    batch, organizer, agency, unit, mentor, enrollment, plan, monkeypatch
+):
+    second = enrol(batch, organizer, make_person(agency, unit=unit, supervisor=mentor.employee))
+    make_plan(second)
+    end_batch(batch, enrollment, second)
+    monkeypatch.setattr(services, "SCHEDULE_CHUNK", 1)
+    calls = []
+    real = FollowUp.objects.bulk_create
+
+    def dies_on_the_second_chunk(rows, **kwargs):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise RuntimeError("killed")
+        return real(rows, **kwargs)
+
+    monkeypatch.setattr(FollowUp.objects, "bulk_create", dies_on_the_second_chunk)
+    with pytest.raises(RuntimeError):
+        followup_schedule_pass(today=DUE_3)
+    assert FollowUp.objects.count() == 2  # the first enrolment's chunk was committed
+    monkeypatch.setattr(FollowUp.objects, "bulk_create", real)
+    assert followup_schedule_pass(today=DUE_3) == 2  # only the missing ones
+    assert followup_schedule_pass(today=DUE_3) == 0
+    assert FollowUp.objects.filter(enrollment=second).count() == 2
