@@ -104,7 +104,7 @@ _lock = threading.Lock()
 _current: _Index | None = None
 
 
-def _text(plan) -> str:
+def plan_text_of(plan) -> str:
     return plan_text(plan.title, plan.goal, [m.output for m in plan.milestones.all()])
 
 
@@ -167,4 +167,4 @@ def similar_plans(plan, *, limit: int = 10) -> list[SimilarPlan]:
     current = _index()
     if current.index is None:
         return []
-    return current.index.check(_text(plan), limit, plan_id=plan.pk)
+    return current.index.check(plan_text_of(plan), limit, plan_id=plan.pk)

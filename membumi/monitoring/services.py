@@ -34,6 +34,7 @@ from membumi.action_plans.rules import plan_relations, who_may
 from membumi.core.audit import audit_record
 from membumi.core.exceptions import TransitionNotAllowed
 from membumi.notifications.services import notify
+from membumi.text.quality import is_percent_unit
 
 from . import evidence as evidence_check
 from . import rules
@@ -133,13 +134,6 @@ def _int(value):
         return None
 
 
-PERCENT_UNITS = {"%", "persen", "percent", "prosentase", "persentase"}
-
-
-def _is_percent(unit: str) -> bool:
-    return unit.strip().lower().rstrip(".") in PERCENT_UNITS
-
-
 def _clean_measurement(measurement, plan=None) -> dict | None:
     if not measurement:
         return None
@@ -160,7 +154,7 @@ def _clean_measurement(measurement, plan=None) -> dict | None:
     elif (
         value is not None
         and plan is not None
-        and _is_percent(plan.indicator_unit)
+        and is_percent_unit(plan.indicator_unit)
         and not Decimal(0) <= value <= Decimal(100)
     ):
         errors["measurement_value"] = [_("A percentage lies between 0 and 100.")]

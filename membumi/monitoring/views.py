@@ -335,6 +335,7 @@ def board(request, batch_pk):
     template = "monitoring/board.html"
     if request.htmx:
         template += "#results"
+    counts = queries.board_counts(batch)
     return render(
         request,
         template,
@@ -342,7 +343,9 @@ def board(request, batch_pk):
             "batch": batch,
             "page_obj": page,
             "form": form,
-            "counts": queries.board_counts(batch),
-            "statuses": queries.FOLLOW_STATUSES,
+            # (code, label, count) per follow-up status, in the board's order.
+            "status_counts": [
+                (code, label, counts[code]) for code, label in queries.FOLLOW_STATUSES.items()
+            ],
         },
     )

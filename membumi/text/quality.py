@@ -579,6 +579,15 @@ def _clean(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+PERCENT_UNITS = frozenset({"%", "persen", "percent", "persentase", "prosentase"})
+
+
+def is_percent_unit(unit: str | None) -> bool:
+    """Whether an indicator's unit is a percentage (values then lie in 0–100). Shared by the
+    plan quality check and monitoring's measurement check."""
+    return _clean(unit).casefold().rstrip(".") in PERCENT_UNITS
+
+
 def check_quality(draft: PlanDraft) -> QualityResult:
     """Run every rule over ``draft``; findings in a fixed order, score per the module doc."""
     out = _Findings()
@@ -815,7 +824,7 @@ def _check_indicator(d: PlanDraft, out: _Findings) -> None:
                 f"ubah arah indikator menjadi '{other}'.",
                 "target_value",
             )
-    if unit in ("%", "persen"):
+    if is_percent_unit(unit):
         for label, value, fld in (
             ("Baseline", base, "baseline_value"),
             ("Target", target, "target_value"),

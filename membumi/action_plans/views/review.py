@@ -167,10 +167,6 @@ def _side(plan, *, shared, visible: bool):
     }
 
 
-def _plan_text(plan) -> str:
-    return " ".join([plan.title, plan.goal, *(m.output for m in plan.milestones.all())])
-
-
 @require_GET
 def similar(request, pk):
     plan = queries.get_plan_for_user(request.user, pk)
@@ -189,13 +185,13 @@ def similar(request, pk):
         .filter(pk__in=list(others))
         .values_list("pk", flat=True)
     )
-    own_stems = _stems(_plan_text(plan))
+    own_stems = _stems(analysis.plan_text_of(plan))
     rows = []
     for hit in hits:
         other = others.get(hit.plan_id)
         if other is None or not rules.similar_plan_shown(other, in_scope=other.pk in visible):
             continue
-        shared = own_stems & _stems(_plan_text(other))
+        shared = own_stems & _stems(analysis.plan_text_of(other))
         rows.append(
             {
                 "percent": round(hit.similarity * 100),
