@@ -28,6 +28,9 @@
     return;
   }
   var KEY = "membumi:plan-draft:" + root.dataset.plan;
+  var sent = 0; // requests sent by this page
+  var newestAnswer = 0; // the newest request whose answer was applied
+  var staleAnswer = false; // the answer being swapped is older than one already applied
   var serverUpdated = parseInt(root.dataset.serverUpdated, 10) || 0;
   var offset = (parseInt(root.dataset.serverNow, 10) || Date.now()) - Date.now();
   var notice = document.getElementById("autosave-notice");
@@ -206,8 +209,25 @@
     }
   });
 
-  document.body.addEventListener("htmx:beforeRequest", function () {
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
     inflight += 1;
+    // Number every request: the editor's forms save independently, so their answers can
+    // arrive out of order, and an older answer must not put back an older quality panel.
+    sent += 1;
+    event.detail.xhr.membumiSeq = sent;
+  });
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var seq = event.detail.xhr && event.detail.xhr.membumiSeq;
+    staleAnswer = Boolean(seq) && seq < newestAnswer;
+    if (seq && !staleAnswer) {
+      newestAnswer = seq;
+    }
+  });
+  document.body.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (staleAnswer && target && target.id === "quality-panel") {
+      event.detail.shouldSwap = false;
+    }
   });
   document.body.addEventListener("htmx:afterRequest", function () {
     inflight = Math.max(0, inflight - 1);
